@@ -1,0 +1,38 @@
+# The two commands a new user needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+SAMPLE := data/sample/chicago.json
+
+.PHONY: run test lint serve es-start es-stop
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q -e ".[dev]"
+	touch $@
+
+# Install, start Elasticsearch, load the sample directory, serve the API and docs.
+run: $(VENV)/.installed es-start
+	$(VENV)/bin/python -m indexer load $(SAMPLE) --source sample
+	@$(MAKE) --no-print-directory serve
+
+serve: $(VENV)/.installed
+	@echo "Linkage is serving at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs/)"
+	$(VENV)/bin/gunicorn --worker-class gthread --workers $(WORKERS) --threads 4 \
+		--bind $(HOST):$(PORT) --timeout 30 --graceful-timeout 10 wsgi:app
+
+# Install, start Elasticsearch, lint, run every test (pytest's "no tests" exit 5 is not a failure).
+test: $(VENV)/.installed es-start lint
+	$(VENV)/bin/pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+es-start:
+	scripts/elasticsearch start
+
+es-stop:
+	scripts/elasticsearch stop

@@ -1,0 +1,1 @@
+"""Loads community resource directories into Elasticsearch."""

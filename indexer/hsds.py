@@ -1,0 +1,295 @@
+"""HSDS 3.0 service records → resource documents (one per service at a location).
+
+Conventions Linkage reads on top of plain HSDS are described in data/README.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from marshmallow import ValidationError
+
+from linkage import geo, hours
+from linkage.resource import FEES, ResourceSchema
+from linkage.taxonomy import Taxonomy
+
+_AREA = re.compile(r"^(zip:\d{5}|county:[A-Z]{2}:[^:]+|state:[A-Z]{2}|nationwide)$")
+_schema = ResourceSchema()
+
+
+@dataclass
+class Rejection:
+    """A record, or a part of one, that was not indexed, and why."""
+
+    record: str  # position in the file and source id, e.g. "#12 (id abc-123)"
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"record": self.record, "field": self.field, "reason": self.reason}
+
+
+@dataclass
+class Converted:
+    """What one record became: documents to index, and problems found on the way.
+
+    A record with any rejection is not indexed at all; a warning drops one value (an
+    invalid coordinate, say) and keeps the record.
+    """
+
+    documents: list[dict] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)
+
+
+def document_id(source: str, service_id: str, location_id: str | None) -> str:
+    """Stable across imports: derived from the source name and the source's own ids."""
+    key = "\x1f".join((source, service_id, location_id or "-"))
+    return hashlib.sha1(key.encode()).hexdigest()[:24]
+
+
+def _attributes(service: dict, taxonomy_name: str) -> list[dict]:
+    return [
+        a
+        for a in service.get("attributes") or ()
+        if ((a.get("taxonomy_term") or {}).get("taxonomy") or "").lower() == taxonomy_name
+    ]
+
+
+def _codes(service: dict, taxonomy_name: str) -> list[str]:
+    return [a["taxonomy_term"].get("code") or "" for a in _attributes(service, taxonomy_name)]
+
+
+def _languages(*holders: dict) -> list[str]:
+    seen: dict[str, None] = {}
+    for holder in holders:
+        for lang in holder.get("languages") or ():
+            code = (lang.get("code") or "").strip().lower()
+            if code:
+                seen[code] = None
+    return list(seen)
+
+
+def _phones(*holders: dict) -> list[dict]:
+    seen: dict[str, dict] = {}
+    for holder in holders:
+        for phone in holder.get("phones") or ():
+            number = str(phone.get("number") or "").strip().strip('"')
+            if number and number not in seen:
+                ext = phone.get("extension")
+                seen[number] = {
+                    "number": number,
+                    "extension": str(ext) if ext not in (None, "") else None,
+                    "type": phone.get("type"),
+                    "description": phone.get("description"),
+                }
+    return list(seen.values())
+
+
+def _address(location: dict) -> dict | None:
+    addresses = location.get("addresses") or []
+    physical = [a for a in addresses if (a.get("address_type") or "physical") == "physical"]
+    chosen = (physical or addresses or [None])[0]
+    if not chosen:
+        return None
+    street = ", ".join(p for p in (chosen.get("address_1"), chosen.get("address_2")) if p)
+    return {
+        "street": street or None,
+        "city": chosen.get("city"),
+        "state": (chosen.get("state_province") or "").upper() or None,
+        "postal_code": (chosen.get("postal_code") or "").strip()[:5] or None,
+        "county": None,
+    }
+
+
+def _float(value) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class Converter:
+    """Converts one source's HSDS records; keeps what it needs between records."""
+
+    def __init__(self, source: str, taxonomy: Taxonomy, default_timezone: str):
+        self.source = source
+        self.taxonomy = taxonomy
+        self.default_timezone = default_timezone
+
+    def convert(self, position: int, service: dict) -> Converted:
+        out = Converted()
+        if not isinstance(service, dict):
+            out.rejections.append(Rejection(f"#{position}", "-", "record is not a JSON object"))
+            return out
+        sid = str(service.get("id") or "").strip()
+        label = f"#{position}" + (f" (id {sid})" if sid else "")
+        if not sid:
+            out.rejections.append(Rejection(label, "id", "missing service id"))
+            return out
+        if not (service.get("name") or "").strip():
+            out.rejections.append(Rejection(label, "name", "missing service name"))
+            return out
+        base, notes = self._service_fields(service, label, out)
+        sals = service.get("service_at_locations") or []
+        if not sals:
+            sals = [{"id": None, "location": None}]
+        for sal in sals:
+            doc = self._document(service, sal, base, list(notes), label, out)
+            try:
+                out.documents.append(_schema.dump(_schema.load(doc)))
+            except ValidationError as exc:
+                for name, problem in _flatten(exc.messages):
+                    out.rejections.append(Rejection(label, name, problem))
+        if out.rejections:
+            out.documents.clear()
+        return out
+
+    def _service_fields(self, service: dict, label: str, out: Converted) -> tuple[dict, list[str]]:
+        notes: list[str] = []
+        categories = []
+        for code in _codes(service, "linkage"):
+            if code in self.taxonomy:
+                categories.append(code)
+            else:
+                notes.append(f"unknown category {code!r}")
+        tree: dict[str, None] = {}
+        for code in categories:
+            tree.update(dict.fromkeys(self.taxonomy.ancestors_and_self(code)))
+        eligibility_attrs = _attributes(service, "linkage-eligibility")
+        tags = [
+            a["taxonomy_term"]["code"]
+            for a in eligibility_attrs
+            if a["taxonomy_term"].get("code") in self.taxonomy.eligibility_tags
+        ]
+        income = None
+        for a in eligibility_attrs:
+            if a["taxonomy_term"].get("code") == "income-max-fpl":
+                income = _float(a.get("value"))
+                if income is None or income <= 0:
+                    out.warnings.append(
+                        Rejection(label, "income-max-fpl", f"not a percentage: {a.get('value')!r}")
+                    )
+                    income = None
+        fees = next((c for c in _codes(service, "linkage-fees") if c in FEES), None)
+        areas = []
+        for area in service.get("service_areas") or ():
+            extent = (area.get("extent") or "").strip()
+            if _AREA.match(extent):
+                areas.append(extent)
+            elif extent or area.get("name"):
+                notes.append(f"service area not understood: {extent or area.get('name')!r}")
+        assured = (service.get("assured_date") or "")[:10] or None
+        base = {
+            "source": self.source,
+            "service_name": service["name"].strip(),
+            "description": service.get("description"),
+            "organization_name": (service.get("organization") or {}).get("name"),
+            "categories": categories,
+            "category_tree": list(tree),
+            "category_names": [self.taxonomy.categories[c].name for c in tree],
+            "needs": self.taxonomy.needs_of(categories),
+            "confidential": "confidential-address" in _codes(service, "linkage-flags"),
+            "languages": _languages(service),
+            "eligibility": {
+                "min_age": _int_or_none(service.get("minimum_age")),
+                "max_age": _int_or_none(service.get("maximum_age")),
+                "tags": tags,
+                "income_max_fpl": int(income) if income else None,
+                "description": service.get("eligibility_description"),
+            },
+            "fees": fees,
+            "fees_description": service.get("fees_description"),
+            "service_areas": areas,
+            "status": (service.get("status") or "active").lower(),
+            "last_verified": assured,
+            "url": service.get("url"),
+            "email": service.get("email"),
+            "application_process": service.get("application_process"),
+        }
+        return base, notes
+
+    def _document(
+        self, service: dict, sal: dict, base: dict, notes: list[str], label: str, out: Converted
+    ) -> dict:
+        location = sal.get("location") or {}
+        lid = location.get("id") or sal.get("id")
+        address = _address(location) if location else None
+        point, precision, zip_info = None, None, None
+        if address and address["postal_code"]:
+            zip_info = geo.zip_place(address["postal_code"])
+        lat, lon = _float(location.get("latitude")), _float(location.get("longitude"))
+        if lat is not None and lon is not None:
+            if geo.valid_coordinates(lat, lon):
+                point, precision = {"lat": lat, "lon": lon}, "exact"
+            else:
+                out.warnings.append(
+                    Rejection(label, "location.latitude/longitude", f"invalid coordinates {lat}, {lon}; not indexed")
+                )
+        if point is None and zip_info is not None:
+            point, precision = {"lat": zip_info.lat, "lon": zip_info.lon}, "zip"
+            notes.append("located at its ZIP code centroid")
+        if address and zip_info:
+            address["county"] = zip_info.county
+            address["state"] = address["state"] or zip_info.state
+        location_type = (location.get("location_type") or "physical").lower()
+        phones = _phones(sal, location, service, service.get("organization") or {})
+        delivery = []
+        if point is not None and location_type == "physical":
+            delivery.append("in_person")
+        if location_type == "virtual":
+            delivery.append("virtual")
+        if phones:
+            delivery.append("phone")
+        periods, problems = hours.periods_from_hsds(
+            sal.get("schedules") or location.get("schedules") or service.get("schedules") or []
+        )
+        notes.extend(problems)
+        return {
+            **base,
+            "id": document_id(self.source, str(service["id"]), lid),
+            "source_ids": {
+                "service": str(service["id"]),
+                "location": lid,
+                "organization": (service.get("organization") or {}).get("id"),
+            },
+            "location_name": location.get("name"),
+            "location": point,
+            "location_precision": precision,
+            "address": address if point is not None else None,
+            "delivery": delivery,
+            "phones": phones,
+            "schedule": [p.as_dict() for p in periods],
+            "open_minutes": hours.week_ranges(periods),
+            "timezone": self._timezone(zip_info, base["service_areas"]),
+            "languages": list(dict.fromkeys(base["languages"] + _languages(location))),
+            "notes": notes,
+        }
+
+    def _timezone(self, zip_info, areas: list[str]) -> str:
+        if zip_info and zip_info.timezone:
+            return zip_info.timezone
+        for area in areas:
+            parts = area.split(":")
+            if parts[0] in ("state", "county") and (tz := geo.state_timezone(parts[1])):
+                return tz
+        return self.default_timezone
+
+
+def _int_or_none(value) -> int | None:
+    number = _float(value)
+    return int(number) if number is not None else None
+
+
+def _flatten(messages, prefix: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+    elif isinstance(messages, list):
+        for item in messages:
+            yield from _flatten(item, prefix)
+    else:
+        yield prefix, str(messages)

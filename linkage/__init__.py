@@ -1,0 +1,52 @@
+"""Linkage: link people to community resources for their social needs."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect
+from flask_smorest import Api
+from flask_swagger_ui import get_swaggerui_blueprint
+
+from linkage.api import errors, health, resources, search
+from linkage.config import Settings
+from linkage.runtime import Runtime
+
+API_TITLE = "Linkage"
+API_VERSION = "1.0"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory. `config` may hold SETTINGS (a Settings) and CLOCK (for tests)."""
+    app = Flask(__name__)
+    config = dict(config or {})
+    settings: Settings = config.pop("SETTINGS", None) or Settings.from_env()
+    app.config.update(
+        API_TITLE=API_TITLE,
+        API_VERSION=API_VERSION,
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/",
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=settings.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.config.update(config)
+    app.extensions["linkage"] = Runtime(settings, clock=config.get("CLOCK"))
+    app.config["API_SPEC_OPTIONS"] = {
+        "info": {
+            "description": "Search community resources by need and place, with the reason for each match."
+        }
+    }
+    api = Api(app)
+    for module in (search, resources, health):
+        api.register_blueprint(module.blp)
+    errors.register(app)
+    # Interactive docs from files the package ships: no outside host is needed.
+    app.register_blueprint(
+        get_swaggerui_blueprint("/docs", "/openapi.json", config={"app_name": API_TITLE}),
+        url_prefix="/docs",
+    )
+
+    @app.get("/")
+    def index():
+        return redirect("/docs/")
+
+    return app

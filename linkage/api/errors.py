@@ -1,0 +1,42 @@
+"""One error shape for every failure: {"code", "status", "message", "errors"?}.
+
+flask-smorest already answers HTTP errors (404, 422, ...) in this shape; these handlers give
+Elasticsearch failures the same shape, as 503 with Retry-After.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+
+from elasticsearch import ApiError, NotFoundError, TransportError
+from flask import Flask, current_app, jsonify
+
+RETRY_AFTER_SECONDS = 5
+
+
+def error_response(code: int, message: str, headers: dict | None = None):
+    body = {"code": code, "status": HTTPStatus(code).phrase, "message": message}
+    return jsonify(body), code, headers or {}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(TransportError)
+    def search_unreachable(exc: TransportError):
+        # Never echo the exception text: it can carry the cluster URL.
+        current_app.logger.warning("Elasticsearch unreachable: %s", type(exc).__name__)
+        return error_response(
+            503,
+            "search is temporarily unavailable: Elasticsearch did not answer in time",
+            {"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
+
+    @app.errorhandler(NotFoundError)
+    def index_missing(exc: NotFoundError):
+        return error_response(
+            503, "no resource index is loaded yet", {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        )
+
+    @app.errorhandler(ApiError)
+    def search_failed(exc: ApiError):
+        current_app.logger.error("Elasticsearch error %s: %s", exc.meta.status, exc.message)
+        return error_response(503, "search failed inside Elasticsearch", {"Retry-After": "1"})

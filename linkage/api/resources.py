@@ -1,0 +1,36 @@
+"""GET /v1/resources/<id> (one full record) and GET /v1/categories (the taxonomy tree)."""
+
+from __future__ import annotations
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+
+from linkage.api.schemas import CategoryOut, ResourceOut
+from linkage.runtime import runtime
+from linkage.search import strip_confidential
+
+blp = Blueprint("resources", __name__, url_prefix="/v1", description="Resource records and categories")
+
+
+@blp.route("/resources/<string:resource_id>")
+class Resource(MethodView):
+    @blp.response(200, ResourceOut)
+    @blp.alt_response(404, description="No resource has this id")
+    def get(self, resource_id):
+        """One resource, in full (a confidential location's address is never given)."""
+        rt = runtime()
+        found = rt.es.options(ignore_status=404).search(
+            index=rt.settings.index_alias, query={"ids": {"values": [resource_id]}}, size=1
+        )
+        hits = found.get("hits", {}).get("hits", [])
+        if not hits:
+            abort(404, message=f"no resource with id {resource_id!r}")
+        return strip_confidential(hits[0]["_source"])
+
+
+@blp.route("/categories")
+class Categories(MethodView):
+    @blp.response(200, CategoryOut(many=True))
+    def get(self):
+        """The category tree: codes, names, need codes, and the words that name each category."""
+        return runtime().taxonomy.tree()

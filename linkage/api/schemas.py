@@ -1,0 +1,202 @@
+"""Request and response schemas of the public API (they generate the OpenAPI document)."""
+
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+
+from linkage.runtime import runtime
+
+
+class StrictSchema(Schema):
+    class Meta:
+        # An unknown parameter is an error, never silently ignored.
+        unknown = RAISE
+
+
+class SearchArgs(StrictSchema):
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Free text: need, service or keywords (typo tolerant, e.g. 'food bank', 'light bill')."})
+    near = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "A 5-digit ZIP code, 'lat,lon', or a street address (when a geocoder is configured)."},
+    )
+    radius = fields.Float(
+        validate=validate.Range(min=0.1, max=500),
+        metadata={"description": "Search radius around `near`, in `unit` (default 10 miles)."},
+    )
+    unit = fields.String(load_default="mi", validate=validate.OneOf(["mi", "km"]))
+    category = fields.List(
+        fields.String(),
+        metadata={"description": "Category code (repeatable); a parent includes its children. See /v1/categories."},
+    )
+    need = fields.List(fields.String(), metadata={"description": "SDOH need code (repeatable), e.g. food-insecurity."})
+    language = fields.String(
+        validate=validate.Regexp(r"^[a-z]{2,3}$", error="an ISO 639 code such as 'es'"),
+        metadata={"description": "Only services that speak this language (ISO 639 code)."},
+    )
+    age = fields.Integer(validate=validate.Range(min=0, max=120), metadata={"description": "Client's age: services whose age limits include it."})
+    open_now = fields.Boolean(load_default=False, metadata={"description": "Only services open now, in each service's own time zone."})
+    free = fields.Boolean(load_default=False, metadata={"description": "Only free services."})
+    sort = fields.String(load_default="relevance", validate=validate.OneOf(["relevance", "distance"]))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @validates("category")
+    def known_categories(self, value, **kwargs):
+        unknown = [c for c in value if c not in runtime().taxonomy]
+        if unknown:
+            raise ValidationError(f"unknown category: {', '.join(unknown)} (see /v1/categories)")
+
+    @validates("need")
+    def known_needs(self, value, **kwargs):
+        unknown = [n for n in value if n not in runtime().taxonomy.all_needs()]
+        if unknown:
+            raise ValidationError(f"unknown need code: {', '.join(unknown)}")
+
+
+class PhoneOut(Schema):
+    number = fields.String()
+    extension = fields.String(allow_none=True)
+    type = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+
+
+class AddressOut(Schema):
+    street = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    county = fields.String(allow_none=True)
+
+
+class DistanceOut(Schema):
+    miles = fields.Float()
+    km = fields.Float()
+
+
+class CategoryRef(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class EligibilityOut(Schema):
+    min_age = fields.Integer(allow_none=True)
+    max_age = fields.Integer(allow_none=True)
+    tags = fields.List(fields.String())
+    income_max_fpl = fields.Integer(allow_none=True, metadata={"description": "Income limit, % of the federal poverty guideline."})
+    description = fields.String(allow_none=True)
+
+
+class ResultOut(Schema):
+    id = fields.String()
+    service_name = fields.String()
+    organization_name = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+    categories = fields.List(fields.Nested(CategoryRef))
+    needs = fields.List(fields.String())
+    distance = fields.Nested(DistanceOut, allow_none=True)
+    address = fields.Nested(AddressOut, allow_none=True, metadata={"description": "Never given for a confidential location."})
+    confidential_address = fields.Boolean()
+    serves_area = fields.String(allow_none=True, metadata={"description": "For services without an address: the area of yours they serve."})
+    delivery = fields.List(fields.String())
+    phones = fields.List(fields.Nested(PhoneOut))
+    hours_today = fields.String(allow_none=True)
+    open_now = fields.Boolean(allow_none=True)
+    timezone = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+    fees = fields.String(allow_none=True)
+    eligibility = fields.Nested(EligibilityOut)
+    url = fields.String(allow_none=True)
+    why = fields.List(fields.String(), metadata={"description": "Why this result matched, in plain words."})
+
+
+class FacetOut(Schema):
+    value = fields.String()
+    name = fields.String()
+    count = fields.Integer()
+
+
+class FacetsOut(Schema):
+    categories = fields.List(fields.Nested(FacetOut))
+    needs = fields.List(fields.Nested(FacetOut))
+    languages = fields.List(fields.Nested(FacetOut))
+
+
+class PlaceOut(Schema):
+    label = fields.String()
+    lat = fields.Float()
+    lon = fields.Float()
+    precision = fields.String()
+    postal_code = fields.String(allow_none=True)
+    county = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+
+
+class RecognisedOut(Schema):
+    category = fields.String()
+    name = fields.String()
+    term = fields.String()
+
+
+class SearchOut(Schema):
+    total = fields.Integer()
+    page = fields.Integer()
+    per_page = fields.Integer()
+    pages = fields.Integer()
+    place = fields.Nested(PlaceOut, allow_none=True)
+    radius_miles = fields.Float(allow_none=True)
+    recognised = fields.List(fields.Nested(RecognisedOut), metadata={"description": "Categories recognised in `q`."})
+    results = fields.List(fields.Nested(ResultOut))
+    facets = fields.Nested(FacetsOut)
+
+
+class PeriodOut(Schema):
+    day = fields.String()
+    opens = fields.String()
+    closes = fields.String()
+
+
+class ResourceOut(Schema):
+    id = fields.String()
+    source = fields.String()
+    source_ids = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    service_name = fields.String()
+    description = fields.String(allow_none=True)
+    organization_name = fields.String(allow_none=True)
+    location_name = fields.String(allow_none=True)
+    categories = fields.List(fields.String())
+    category_tree = fields.List(fields.String())
+    needs = fields.List(fields.String())
+    location = fields.Dict(allow_none=True)
+    location_precision = fields.String(allow_none=True)
+    address = fields.Nested(AddressOut, allow_none=True)
+    confidential = fields.Boolean()
+    delivery = fields.List(fields.String())
+    phones = fields.List(fields.Nested(PhoneOut))
+    schedule = fields.List(fields.Nested(PeriodOut))
+    timezone = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+    eligibility = fields.Nested(EligibilityOut)
+    fees = fields.String(allow_none=True)
+    fees_description = fields.String(allow_none=True)
+    service_areas = fields.List(fields.String())
+    status = fields.String()
+    last_verified = fields.String(allow_none=True)
+    url = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    application_process = fields.String(allow_none=True)
+
+
+class CategoryOut(Schema):
+    code = fields.String()
+    name = fields.String()
+    description = fields.String()
+    needs = fields.List(fields.String())
+    terms = fields.List(fields.String())
+    open_eligibility = fields.List(fields.String())
+    children = fields.List(fields.Nested(lambda: CategoryOut()))
+
+
+class HealthOut(Schema):
+    status = fields.String()
+    index = fields.String(allow_none=True)
+    documents = fields.Integer(allow_none=True)

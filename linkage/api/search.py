@@ -1,0 +1,81 @@
+"""GET /v1/search: resources by need, keywords and place."""
+
+from __future__ import annotations
+
+import math
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE
+
+from linkage import search
+from linkage.api.schemas import SearchArgs, SearchOut
+from linkage.geo import GeocoderUnavailable, PlaceError
+from linkage.runtime import runtime
+
+blp = Blueprint("search", __name__, url_prefix="/v1", description="Search community resources")
+
+KM_PER_MILE = 1.609344
+
+
+@blp.route("/search")
+class Search(MethodView):
+    @blp.arguments(SearchArgs, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.response(200, SearchOut)
+    def get(self, **args):
+        """Search resources by need or keywords near a place.
+
+        Results include services within the radius and services without an address
+        (phone, online, statewide) that serve the place. Each result says why it matched.
+        """
+        rt = runtime()
+        place = None
+        if args.get("near"):
+            try:
+                place = rt.places.resolve(args["near"])
+            except PlaceError as exc:
+                abort(400, message=f"near: {exc}", errors={"query": {"near": [str(exc)]}})
+            except GeocoderUnavailable:
+                abort(503, message="the address geocoder is not answering; try a ZIP code")
+        elif args.get("radius") is not None or args.get("sort") == "distance":
+            abort(422, errors={"query": {"near": ["radius and sort=distance need a place in `near`"]}})
+        radius = args.get("radius") or rt.settings.default_radius_miles
+        if args.get("radius") is not None and args["unit"] == "km":
+            radius = args["radius"] / KM_PER_MILE
+        req = search.SearchRequest(
+            q=(args.get("q") or "").strip() or None,
+            place=place,
+            radius_miles=round(radius, 3),
+            categories=tuple(args.get("category") or ()),
+            needs=tuple(args.get("need") or ()),
+            language=args.get("language"),
+            age=args.get("age"),
+            open_now=args["open_now"],
+            free=args["free"],
+            sort=args["sort"],
+            page=args["page"],
+            per_page=args["per_page"],
+            recognised=tuple(rt.taxonomy.recognise(args.get("q") or "")),
+        )
+        now = rt.clock()
+        timezones = rt.timezones() if req.open_now else []
+        body = search.build_query(req, now, timezones)
+        response = rt.es.search(index=rt.settings.index_alias, **body)
+        total = response["hits"]["total"]["value"]
+        return {
+            "total": total,
+            "page": req.page,
+            "per_page": req.per_page,
+            "pages": math.ceil(total / req.per_page),
+            "place": place.__dict__ if place else None,
+            "radius_miles": req.radius_miles if place else None,
+            "recognised": [
+                {"category": m.category, "name": rt.taxonomy.categories[m.category].name, "term": m.term}
+                for m in req.recognised
+            ],
+            "results": [
+                search.shape_result(hit["_source"], req, rt.taxonomy, now)
+                for hit in response["hits"]["hits"]
+            ],
+            "facets": search.shape_facets(response.get("aggregations"), rt.taxonomy),
+        }

@@ -1,0 +1,61 @@
+"""Configuration: the one place that reads environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting Linkage reads, with defaults for the local development node."""
+
+    elasticsearch_url: str = "http://127.0.0.1:9200"
+    elasticsearch_api_key: str | None = None
+    elasticsearch_username: str | None = None
+    elasticsearch_password: str | None = None
+    elasticsearch_ca_certs: str | None = None
+    # Seconds a single Elasticsearch request may take before the API answers 503.
+    elasticsearch_timeout: float = 5.0
+    elasticsearch_retries: int = 1
+    # The alias searches read from; the indexer builds versioned indices behind it.
+    index_alias: str = "linkage-resources"
+    # Address geocoding: "none" (ZIP codes and coordinates only) or "nominatim".
+    geocoder: str = "none"
+    geocoder_domain: str | None = None
+    geocoder_scheme: str = "https"
+    geocoder_user_agent: str = "linkage-resource-search"
+    geocoder_timeout: float = 3.0
+    default_radius_miles: float = 10.0
+    # Time zone for hours of services that have neither an address nor a state.
+    default_timezone: str = "America/Chicago"
+    max_request_bytes: int = 1_000_000
+    data_dir: Path = field(default=DATA_DIR)
+
+    @classmethod
+    def from_env(cls, **overrides) -> Settings:
+        """Read LINKAGE_* / ELASTICSEARCH_* variables; keyword overrides win (tests, tools)."""
+        env_names = {
+            "elasticsearch_url": "ELASTICSEARCH_URL",
+            "elasticsearch_api_key": "ELASTICSEARCH_API_KEY",
+            "elasticsearch_username": "ELASTICSEARCH_USERNAME",
+            "elasticsearch_password": "ELASTICSEARCH_PASSWORD",
+            "elasticsearch_ca_certs": "ELASTICSEARCH_CA_CERTS",
+        }
+        values = {}
+        for f in fields(cls):
+            raw = _env(env_names.get(f.name, "LINKAGE_" + f.name.upper()))
+            if raw is None:
+                continue
+            kind = type(f.default) if f.default is not None else str
+            values[f.name] = Path(raw) if f.name == "data_dir" else kind(raw)
+        values.update(overrides)
+        return cls(**values)

@@ -1,0 +1,184 @@
+"""Places: ZIP codes, coordinates and addresses turned into a point and the areas that contain it.
+
+ZIP codes never need the network (the `zipcodes` package ships the USPS list with centroids,
+county and time zone); street addresses go through a configurable geopy geocoder.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+import zipcodes
+from geopy.distance import great_circle
+
+METERS_PER_MILE = 1609.344
+_ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
+_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+_COUNTY_SUFFIX = re.compile(r"\s+(County|Parish|Borough|Census Area|Municipality)$")
+
+
+class PlaceError(ValueError):
+    """`near` could not be turned into a place; the message says why, for the person asking."""
+
+
+class GeocoderUnavailable(RuntimeError):
+    """The address geocoder did not answer."""
+
+
+@dataclass(frozen=True)
+class Place:
+    lat: float
+    lon: float
+    label: str
+    precision: str  # "zip" centroid, "point" given as coordinates, or "address"
+    postal_code: str | None = None
+    county: str | None = None
+    state: str | None = None
+    timezone: str | None = None
+
+    def area_keys(self) -> list[str]:
+        """Service-area keys that contain this place, as the indexer writes them."""
+        keys = []
+        if self.postal_code:
+            keys.append(f"zip:{self.postal_code}")
+        if self.state and self.county:
+            keys.append(f"county:{self.state}:{self.county}")
+        if self.state:
+            keys.append(f"state:{self.state}")
+        keys.append("nationwide")
+        return keys
+
+
+def county_name(raw: str) -> str:
+    return _COUNTY_SUFFIX.sub("", raw.strip())
+
+
+def valid_coordinates(lat: float, lon: float) -> bool:
+    """Inside the globe and not the (0, 0) placeholder many exports use for 'unknown'."""
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and not (lat == 0 and lon == 0)
+
+
+@cache
+def _zip_table() -> dict[str, dict]:
+    return {z["zip_code"]: z for z in zipcodes.list_all() if z["lat"] and z["long"]}
+
+
+@cache
+def _zip_grid() -> dict[tuple[int, int], list[dict]]:
+    grid: dict[tuple[int, int], list[dict]] = {}
+    for z in _zip_table().values():
+        grid.setdefault((math.floor(float(z["lat"])), math.floor(float(z["long"]))), []).append(z)
+    return grid
+
+
+def _place_from_zip(z: dict, lat: float, lon: float, label: str, precision: str) -> Place:
+    return Place(
+        lat=lat,
+        lon=lon,
+        label=label,
+        precision=precision,
+        postal_code=z["zip_code"],
+        county=county_name(z["county"]) if z["county"] else None,
+        state=z["state"],
+        timezone=z["timezone"] or None,
+    )
+
+
+def zip_place(code: str) -> Place | None:
+    """The centroid and areas of a US ZIP code, or None when it is not a known ZIP."""
+    z = _zip_table().get(code[:5])
+    if z is None:
+        return None
+    return _place_from_zip(
+        z, float(z["lat"]), float(z["long"]), f"{z['city']}, {z['state']} {code[:5]}", "zip"
+    )
+
+
+def nearest_zip(lat: float, lon: float, max_miles: float = 30.0) -> dict | None:
+    """The ZIP whose centroid is closest to a point (to learn its county and state)."""
+    best, best_d = None, max_miles
+    cell_lat, cell_lon = math.floor(lat), math.floor(lon)
+    for dlat in (-1, 0, 1):
+        for dlon in (-1, 0, 1):
+            for z in _zip_grid().get((cell_lat + dlat, cell_lon + dlon), ()):
+                d = great_circle((lat, lon), (float(z["lat"]), float(z["long"]))).miles
+                if d < best_d:
+                    best, best_d = z, d
+    return best
+
+
+def point_place(lat: float, lon: float, label: str, precision: str = "point") -> Place:
+    z = nearest_zip(lat, lon)
+    if z is None:
+        return Place(lat=lat, lon=lon, label=label, precision=precision)
+    return _place_from_zip(z, lat, lon, label, precision)
+
+
+@cache
+def state_timezone(state: str) -> str | None:
+    """The time zone most of a state's ZIP codes use."""
+    zones = Counter(
+        z["timezone"] for z in _zip_table().values() if z["state"] == state and z["timezone"]
+    )
+    return zones.most_common(1)[0][0] if zones else None
+
+
+class PlaceResolver:
+    """Turns the `near` parameter into a Place; geocodes addresses with the configured geocoder."""
+
+    def __init__(self, geocoder=None):
+        self.geocoder = geocoder
+
+    def resolve(self, near: str) -> Place:
+        text = near.strip()
+        if _ZIP.match(text):
+            place = zip_place(text)
+            if place is None:
+                raise PlaceError(f"'{text[:5]}' is not a known US ZIP code")
+            return place
+        if m := _LATLON.match(text):
+            lat, lon = float(m.group(1)), float(m.group(2))
+            if not valid_coordinates(lat, lon):
+                raise PlaceError("coordinates must be 'lat,lon' with -90..90 and -180..180")
+            return point_place(lat, lon, f"{lat:.5f},{lon:.5f}")
+        if not re.search(r"[A-Za-z]", text) or len(text) < 4:
+            raise PlaceError("give a 5-digit ZIP code, 'lat,lon' coordinates or a street address")
+        return self._geocode(text)
+
+    def _geocode(self, address: str) -> Place:
+        if self.geocoder is None:
+            raise PlaceError(
+                "street addresses cannot be looked up here (no geocoder is configured); "
+                "give a 5-digit ZIP code or 'lat,lon' coordinates"
+            )
+        from geopy.exc import GeopyError
+
+        try:
+            found = self.geocoder.geocode(address, exactly_one=True, country_codes="us")
+        except GeopyError as exc:
+            raise GeocoderUnavailable(str(exc)) from exc
+        if found is None:
+            raise PlaceError("that address could not be found")
+        return point_place(found.latitude, found.longitude, found.address, "address")
+
+
+def make_geocoder(settings):
+    """The configured geopy geocoder, or None when address lookup is off."""
+    if settings.geocoder == "none":
+        return None
+    if settings.geocoder == "nominatim":
+        from geopy.geocoders import Nominatim
+
+        options = {"user_agent": settings.geocoder_user_agent, "timeout": settings.geocoder_timeout}
+        if settings.geocoder_domain:
+            options.update(domain=settings.geocoder_domain, scheme=settings.geocoder_scheme)
+        return Nominatim(**options)
+    raise ValueError(f"unknown LINKAGE_GEOCODER {settings.geocoder!r} (use 'none' or 'nominatim')")
+
+
+def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return great_circle(a, b).miles

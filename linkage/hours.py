@@ -1,0 +1,114 @@
+"""Weekly opening hours: parsing HSDS schedules, open-now, and today's hours in local time.
+
+Hours are kept in the service's own local time and time zone. For searching, each period
+becomes a range of minutes of the week (Monday 00:00 = 0), so "open now" is a plain range
+query per time zone, with no scripting on the cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+DAY_NAMES = dict(
+    zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
+)
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Open on `day` from `opens` to `closes` (minutes after local midnight).
+
+    `closes` <= `opens` means the period runs past midnight into the next day.
+    """
+
+    day: str
+    opens: int
+    closes: int
+
+    def as_dict(self) -> dict:
+        return {"day": self.day, "opens": _hhmm(self.opens), "closes": _hhmm(self.closes)}
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def parse_time(text: str) -> int | None:
+    """'09:00', '9:00:00', '17:30:00Z' → minutes after midnight; None when unreadable."""
+    m = _TIME.match(str(text).strip())
+    return int(m.group(1)) * 60 + int(m.group(2)) if m else None
+
+
+def periods_from_hsds(schedules: list[dict]) -> tuple[list[Period], list[str]]:
+    """Weekly periods from HSDS schedule rows, and a note for each row that could not be read."""
+    periods, problems = [], []
+    for row in schedules or ():
+        freq = (row.get("freq") or "WEEKLY").upper()
+        opens, closes = parse_time(row.get("opens_at") or ""), parse_time(row.get("closes_at") or "")
+        days = [d.strip().upper()[-2:] for d in (row.get("byday") or "").split(",") if d.strip()]
+        if freq != "WEEKLY" or opens is None or closes is None or not days:
+            problems.append(f"schedule {row.get('id', '?')}: not a weekly day/time rule")
+            continue
+        if any(d not in DAYS for d in days):
+            problems.append(f"schedule {row.get('id', '?')}: unknown day in byday")
+            continue
+        if closes == 23 * 60 + 59:  # "open until 23:59" means until midnight
+            closes = 0
+        periods.extend(Period(d, opens, closes) for d in days)
+    return periods, problems
+
+
+def week_ranges(periods: list[Period]) -> list[dict]:
+    """Minute-of-week ranges (gte/lt) for indexing; a period past Sunday midnight wraps."""
+    ranges = []
+    for p in periods:
+        start = DAYS.index(p.day) * MINUTES_PER_DAY + p.opens
+        length = (p.closes - p.opens) % MINUTES_PER_DAY or MINUTES_PER_DAY
+        end = start + length
+        if end <= MINUTES_PER_WEEK:
+            ranges.append({"gte": start, "lt": end})
+        else:
+            ranges.append({"gte": start, "lt": MINUTES_PER_WEEK})
+            ranges.append({"gte": 0, "lt": end - MINUTES_PER_WEEK})
+    return ranges
+
+
+def minute_of_week(now: datetime, timezone: str) -> int:
+    local = now.astimezone(ZoneInfo(timezone))
+    return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
+
+
+def is_open(ranges: list[dict], timezone: str, now: datetime) -> bool:
+    minute = minute_of_week(now, timezone)
+    return any(r["gte"] <= minute < r["lt"] for r in ranges)
+
+
+def _clock(minutes: int) -> str:
+    hour, minute = divmod(minutes % MINUTES_PER_DAY, 60)
+    suffix = "AM" if hour < 12 else "PM"
+    return f"{(hour % 12) or 12}:{minute:02d} {suffix}"
+
+
+def hours_today(periods: list[Period], timezone: str, now: datetime) -> str | None:
+    """Today's hours in the service's local time, e.g. '9:00 AM–12:00 PM, 1:00 PM–5:00 PM'."""
+    if not periods:
+        return None
+    today = DAYS[now.astimezone(ZoneInfo(timezone)).weekday()]
+    todays = sorted((p for p in periods if p.day == today), key=lambda p: p.opens)
+    if not todays:
+        return "Closed today"
+    if any(p.opens == p.closes for p in todays):
+        return "Open 24 hours"
+    return ", ".join(f"{_clock(p.opens)}–{_clock(p.closes)}" for p in todays)
+
+
+def periods_from_dicts(rows: list[dict]) -> list[Period]:
+    """Periods back from the indexed `schedule` field."""
+    return [Period(r["day"], parse_time(r["opens"]), parse_time(r["closes"])) for r in rows]

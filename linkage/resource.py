@@ -1,0 +1,186 @@
+"""The resource document: one per service at a location. Its schema, mapping and analysis."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+FEES = ("free", "sliding-scale", "fee")
+DELIVERY = ("in_person", "phone", "virtual")
+
+
+class PhoneSchema(Schema):
+    number = fields.String(required=True)
+    extension = fields.String(allow_none=True)
+    type = fields.String(allow_none=True)
+    description = fields.String(allow_none=True)
+
+
+class AddressSchema(Schema):
+    street = fields.String(allow_none=True)
+    city = fields.String(allow_none=True)
+    state = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    county = fields.String(allow_none=True)
+
+
+class PeriodSchema(Schema):
+    day = fields.String(required=True, validate=validate.OneOf(("MO", "TU", "WE", "TH", "FR", "SA", "SU")))
+    opens = fields.String(required=True)
+    closes = fields.String(required=True)
+
+
+class RangeSchema(Schema):
+    gte = fields.Integer(required=True, validate=validate.Range(0, 10080))
+    lt = fields.Integer(required=True, validate=validate.Range(0, 10080))
+
+
+class GeoPointSchema(Schema):
+    lat = fields.Float(required=True, validate=validate.Range(-90, 90))
+    lon = fields.Float(required=True, validate=validate.Range(-180, 180))
+
+
+class EligibilitySchema(Schema):
+    min_age = fields.Integer(allow_none=True, validate=validate.Range(0, 130))
+    max_age = fields.Integer(allow_none=True, validate=validate.Range(0, 130))
+    tags = fields.List(fields.String(), load_default=list)
+    income_max_fpl = fields.Integer(allow_none=True, validate=validate.Range(1, 1000))
+    description = fields.String(allow_none=True)
+
+    @validates_schema
+    def ages_in_order(self, data, **kwargs):
+        low, high = data.get("min_age"), data.get("max_age")
+        if low is not None and high is not None and low > high:
+            raise ValidationError("min_age is above max_age", "min_age")
+
+
+class ResourceSchema(Schema):
+    """Validates a document before it is indexed; the indexer rejects what fails here."""
+
+    id = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    source = fields.String(required=True)
+    source_ids = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
+    service_name = fields.String(required=True, validate=validate.Length(min=1))
+    description = fields.String(allow_none=True)
+    organization_name = fields.String(allow_none=True)
+    location_name = fields.String(allow_none=True)
+    categories = fields.List(fields.String(), required=True)
+    category_tree = fields.List(fields.String(), required=True)
+    category_names = fields.List(fields.String())
+    needs = fields.List(fields.String())
+    location = fields.Nested(GeoPointSchema, allow_none=True)
+    location_precision = fields.String(allow_none=True)
+    address = fields.Nested(AddressSchema, allow_none=True)
+    confidential = fields.Boolean(load_default=False)
+    delivery = fields.List(fields.String(validate=validate.OneOf(DELIVERY)))
+    phones = fields.List(fields.Nested(PhoneSchema))
+    schedule = fields.List(fields.Nested(PeriodSchema))
+    open_minutes = fields.List(fields.Nested(RangeSchema))
+    timezone = fields.String(allow_none=True)
+    languages = fields.List(fields.String())
+    eligibility = fields.Nested(EligibilitySchema)
+    fees = fields.String(allow_none=True, validate=validate.OneOf(FEES))
+    fees_description = fields.String(allow_none=True)
+    service_areas = fields.List(fields.String())
+    status = fields.String(required=True)
+    last_verified = fields.Date(allow_none=True)
+    url = fields.String(allow_none=True)
+    email = fields.String(allow_none=True)
+    application_process = fields.String(allow_none=True)
+    notes = fields.List(fields.String())
+
+
+def _text(**extra) -> dict:
+    return {"type": "text", "analyzer": "linkage_text", **extra}
+
+
+def _display() -> dict:
+    """Kept in _source for display, not searchable."""
+    return {"type": "keyword", "index": False, "doc_values": False}
+
+
+MAPPINGS: dict = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        "source": {"type": "keyword"},
+        "source_ids": {
+            "properties": {
+                "service": {"type": "keyword"},
+                "location": {"type": "keyword"},
+                "organization": {"type": "keyword"},
+            }
+        },
+        "service_name": _text(fields={"raw": {"type": "keyword"}}),
+        "description": _text(),
+        "organization_name": _text(fields={"raw": {"type": "keyword"}}),
+        "location_name": _text(),
+        "categories": {"type": "keyword"},
+        "category_tree": {"type": "keyword"},
+        "category_names": _text(),
+        "needs": {"type": "keyword"},
+        "location": {"type": "geo_point"},
+        "location_precision": {"type": "keyword"},
+        "address": {
+            "properties": {
+                "street": _display(),
+                "city": {"type": "keyword"},
+                "state": {"type": "keyword"},
+                "postal_code": {"type": "keyword"},
+                "county": {"type": "keyword"},
+            }
+        },
+        "confidential": {"type": "boolean"},
+        "delivery": {"type": "keyword"},
+        "phones": {"type": "object", "enabled": False},
+        "schedule": {"type": "object", "enabled": False},
+        "open_minutes": {"type": "integer_range"},
+        "timezone": {"type": "keyword"},
+        "languages": {"type": "keyword"},
+        "eligibility": {
+            "properties": {
+                "min_age": {"type": "integer"},
+                "max_age": {"type": "integer"},
+                "tags": {"type": "keyword"},
+                "income_max_fpl": {"type": "integer"},
+                "description": _text(),
+            }
+        },
+        "fees": {"type": "keyword"},
+        "fees_description": {"type": "text", "index": False},
+        "service_areas": {"type": "keyword"},
+        "status": {"type": "keyword"},
+        "last_verified": {"type": "date"},
+        "url": _display(),
+        "email": _display(),
+        "application_process": {"type": "text", "index": False},
+        "notes": {"type": "text", "index": False},
+    },
+}
+
+# The token filters that make `linkage_text` English-aware, richest first; the indexer probes
+# the cluster and takes the first one it supports (the minimal distribution lacks the stemmer).
+STEMMING_CHOICES: list[tuple[str, dict]] = [
+    ("english-stemmer", {"type": "stemmer", "language": "light_english"}),
+    ("hunspell-en_US", {"type": "hunspell", "locale": "en_US", "dedup": True}),
+]
+
+
+def index_settings(stemming: tuple[str, dict] | None) -> dict:
+    """Index settings with the `linkage_text` analyzer built on the chosen stemming filter."""
+    filters = ["lowercase"]
+    analysis: dict = {"analyzer": {}}
+    if stemming is not None:
+        name, definition = stemming
+        analysis["filter"] = {"linkage_stem": definition}
+        filters.append("linkage_stem")
+    analysis["analyzer"]["linkage_text"] = {
+        "type": "custom",
+        "tokenizer": "standard",
+        "filter": filters,
+    }
+    return {
+        "number_of_shards": 1,
+        "number_of_replicas": 0,
+        "refresh_interval": "1s",
+        "analysis": analysis,
+    }

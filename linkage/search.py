@@ -1,0 +1,296 @@
+"""Search: a validated request → an Elasticsearch query body, and hits → results. Pure functions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from linkage import hours
+from linkage.geo import METERS_PER_MILE, Place, miles_between
+from linkage.languages import language_name
+from linkage.taxonomy import Taxonomy, TermMatch
+
+TEXT_FIELDS = [
+    "service_name^3",
+    "organization_name^1.5",
+    "category_names^2",
+    "location_name",
+    "description",
+    "eligibility.description^0.5",
+]
+# Kept out of responses: search-only fields, and notes meant for directory maintainers.
+SOURCE_EXCLUDES = ["open_minutes", "category_names", "notes"]
+FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
+AREA_LABELS = {"zip": "your ZIP code", "county": "your county", "state": "your state"}
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search, already validated and with its place resolved."""
+
+    q: str | None = None
+    place: Place | None = None
+    radius_miles: float = 10.0
+    categories: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    language: str | None = None
+    age: int | None = None
+    open_now: bool = False
+    free: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    recognised: tuple[TermMatch, ...] = field(default=())
+
+
+def _place_filter(place: Place, radius_miles: float) -> dict:
+    """Within the radius, or without an address but serving an area that contains the place."""
+    return {
+        "bool": {
+            "should": [
+                {
+                    "geo_distance": {
+                        "distance": f"{radius_miles}mi",
+                        "location": {"lat": place.lat, "lon": place.lon},
+                    }
+                },
+                {
+                    "bool": {
+                        "must_not": [{"exists": {"field": "location"}}],
+                        "filter": [{"terms": {"service_areas": place.area_keys()}}],
+                    }
+                },
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def open_now_filter(now: datetime, timezones: list[str]) -> dict:
+    """Open at `now` in each resource's own time zone: one range check per zone present."""
+    return {
+        "bool": {
+            "should": [
+                {
+                    "bool": {
+                        "filter": [
+                            {"term": {"timezone": tz}},
+                            {"term": {"open_minutes": hours.minute_of_week(now, tz)}},
+                        ]
+                    }
+                }
+                for tz in timezones
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def build_filters(req: SearchRequest, now: datetime, timezones: list[str]) -> list[dict]:
+    filters: list[dict] = [{"term": {"status": "active"}}]
+    if req.categories:
+        filters.append({"terms": {"category_tree": list(req.categories)}})
+    if req.needs:
+        filters.append({"terms": {"needs": list(req.needs)}})
+    if req.language:
+        match = {"term": {"languages": req.language}}
+        if req.language == "en":
+            # A directory that lists no language is taken to serve in English.
+            match = {
+                "bool": {
+                    "should": [match, {"bool": {"must_not": {"exists": {"field": "languages"}}}}]
+                }
+            }
+        filters.append(match)
+    if req.age is not None:
+        # A missing limit matches: only a stated limit the age falls outside excludes.
+        filters.append(
+            {
+                "bool": {
+                    "must_not": [
+                        {"range": {"eligibility.min_age": {"gt": req.age}}},
+                        {"range": {"eligibility.max_age": {"lt": req.age}}},
+                    ]
+                }
+            }
+        )
+    if req.free:
+        filters.append({"term": {"fees": "free"}})
+    if req.open_now:
+        filters.append(open_now_filter(now, timezones))
+    if req.place is not None:
+        filters.append(_place_filter(req.place, req.radius_miles))
+    return filters
+
+
+def text_query(req: SearchRequest) -> dict:
+    """Typo-tolerant text match, or any category recognised in the words used."""
+    if not req.q:
+        return {"match_all": {}}
+    should: list[dict] = [
+        {
+            "multi_match": {
+                "query": req.q,
+                "fields": TEXT_FIELDS,
+                "fuzziness": "AUTO",
+                "prefix_length": 1,
+                "minimum_should_match": "2<75%",
+            }
+        }
+    ]
+    recognised = sorted({m.category for m in req.recognised})
+    if recognised:
+        should.append({"terms": {"category_tree": recognised, "boost": 3.0}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict:
+    """The whole search body for Elasticsearch."""
+    query: dict = {"bool": {"must": [text_query(req)], "filter": build_filters(req, now, timezones)}}
+    sort: list = ["_score", {"service_name.raw": "asc"}]
+    if req.place is not None:
+        origin = {"lat": req.place.lat, "lon": req.place.lon}
+        if req.sort == "distance":
+            sort = [
+                {"_geo_distance": {"location": origin, "order": "asc", "unit": "mi"}},
+                {"service_name.raw": "asc"},
+            ]
+        else:
+            scale = max(req.radius_miles / 2, 0.5)
+            query = {
+                "function_score": {
+                    "query": query,
+                    "functions": [
+                        {
+                            "filter": {"exists": {"field": "location"}},
+                            "gauss": {
+                                "location": {
+                                    "origin": origin,
+                                    "scale": f"{scale}mi",
+                                    "offset": "0.5mi",
+                                    "decay": 0.5,
+                                }
+                            },
+                        },
+                        # Services without an address (phone, online, statewide) rank as if
+                        # at the edge of the scale: relevant, but not beating nearby doors.
+                        {"filter": {"bool": {"must_not": {"exists": {"field": "location"}}}}, "weight": 0.5},
+                    ],
+                    "score_mode": "first",
+                    "boost_mode": "multiply",
+                }
+            }
+    elif req.sort == "distance":
+        sort = [{"service_name.raw": "asc"}]
+    return {
+        "query": query,
+        "sort": sort,
+        "from": (req.page - 1) * req.per_page,
+        "size": req.per_page,
+        "track_total_hits": True,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "aggs": {name: {"terms": {"field": f, "size": 100}} for name, f in FACETS.items()},
+    }
+
+
+def _area_served(doc: dict, place: Place | None) -> str | None:
+    if doc.get("location") or place is None:
+        return None
+    keys = set(place.area_keys())
+    for area in doc.get("service_areas") or ():
+        if area in keys:
+            kind = area.split(":")[0]
+            return "nationwide" if kind == "nationwide" else AREA_LABELS[kind]
+    return None
+
+
+def shape_result(
+    doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime
+) -> dict:
+    """One search result: what a case manager needs to refer, and why it matched."""
+    why: list[str] = []
+    doc_tree = set(doc.get("category_tree") or ())
+    for match in req.recognised:
+        if match.category in doc_tree:
+            why.append(f"category: {taxonomy.categories[match.category].name} (from '{match.term}')")
+    for code in req.categories:
+        if code in doc_tree:
+            why.append(f"category: {taxonomy.categories[code].name}")
+    for need in req.needs:
+        if need in (doc.get("needs") or ()):
+            why.append(f"addresses need: {need}")
+    confidential = bool(doc.get("confidential"))
+    distance = None
+    if confidential:
+        # Distance from several places would give the address away.
+        why.append("location kept confidential")
+    elif req.place is not None and doc.get("location"):
+        miles = miles_between((req.place.lat, req.place.lon), (doc["location"]["lat"], doc["location"]["lon"]))
+        distance = {"miles": round(miles, 1), "km": round(miles * METERS_PER_MILE / 1000, 1)}
+        why.append(f"{distance['miles']} mi away")
+    served = _area_served(doc, req.place)
+    if served:
+        why.append("serves nationwide" if served == "nationwide" else f"serves {served}")
+    tz = doc.get("timezone")
+    periods = hours.periods_from_dicts(doc.get("schedule") or [])
+    ranges = hours.week_ranges(periods)
+    open_now = hours.is_open(ranges, tz, now) if (tz and periods) else None
+    if open_now:
+        why.append("open now")
+    if req.language and req.language in (doc.get("languages") or ()):
+        why.append(f"speaks {language_name(req.language)}")
+    if req.age is not None:
+        why.append(f"serves age {req.age}")
+    if req.free and doc.get("fees") == "free":
+        why.append("free")
+    return {
+        "id": doc["id"],
+        "service_name": doc["service_name"],
+        "organization_name": doc.get("organization_name"),
+        "description": doc.get("description"),
+        "categories": [
+            {"code": c, "name": taxonomy.categories[c].name}
+            for c in doc.get("categories") or ()
+            if c in taxonomy
+        ],
+        "needs": doc.get("needs") or [],
+        "distance": distance,
+        "address": None if confidential else doc.get("address"),
+        "confidential_address": confidential,
+        "serves_area": served,
+        "delivery": doc.get("delivery") or [],
+        "phones": doc.get("phones") or [],
+        "hours_today": hours.hours_today(periods, tz, now) if tz else None,
+        "open_now": open_now,
+        "timezone": tz,
+        "languages": doc.get("languages") or [],
+        "fees": doc.get("fees"),
+        "eligibility": {k: v for k, v in (doc.get("eligibility") or {}).items() if k != "description"},
+        "url": doc.get("url"),
+        "why": why,
+    }
+
+
+def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
+    facets = {}
+    for name in FACETS:
+        buckets = (aggregations or {}).get(name, {}).get("buckets", [])
+        entries = []
+        for b in buckets:
+            entry = {"value": b["key"], "count": b["doc_count"]}
+            if name == "categories" and b["key"] in taxonomy:
+                entry["name"] = taxonomy.categories[b["key"]].name
+            if name == "languages":
+                entry["name"] = language_name(b["key"])
+            entries.append(entry)
+        facets[name] = entries
+    return facets
+
+
+def strip_confidential(doc: dict) -> dict:
+    """A full record as returned by the API: never the address of a confidential location."""
+    doc = {k: v for k, v in doc.items() if k not in SOURCE_EXCLUDES}
+    if doc.get("confidential"):
+        doc["address"] = None
+        doc["location"] = None
+    return doc

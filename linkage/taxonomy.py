@@ -1,0 +1,136 @@
+"""The project taxonomy (data/taxonomy.json): category tree, need codes, and the words people use."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from linkage.config import DATA_DIR
+
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+
+
+@dataclass(frozen=True)
+class Category:
+    code: str
+    name: str
+    parent: str | None
+    needs: tuple[str, ...]
+    terms: tuple[str, ...]
+    description: str = ""
+    open_eligibility: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TermMatch:
+    """A category recognised in free text, and the words that named it."""
+
+    category: str
+    term: str
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(_WORD.findall(text.lower()))
+
+
+class Taxonomy:
+    """Lookups over the category tree; built once from the data file."""
+
+    def __init__(self, categories: list[Category], eligibility_tags: dict[str, dict]):
+        self.categories = {c.code: c for c in categories}
+        self.eligibility_tags = eligibility_tags
+        self._children: dict[str | None, list[str]] = {}
+        for c in categories:
+            self._children.setdefault(c.parent, []).append(c.code)
+        # Longest phrases first so "food bank" wins over "food"; on a tie the narrower category.
+        self._phrases = sorted(
+            ((_words(term), c.code, term) for c in categories for term in c.terms),
+            key=lambda item: (-len(item[0]), -len(self.ancestors_and_self(item[1]))),
+        )
+
+    @classmethod
+    def from_files(cls, data_dir: Path = DATA_DIR) -> Taxonomy:
+        raw = json.loads((data_dir / "taxonomy.json").read_text(encoding="utf-8"))
+        categories = [
+            Category(
+                code=c["code"],
+                name=c["name"],
+                parent=c.get("parent"),
+                needs=tuple(c.get("needs", ())),
+                terms=tuple(t.lower() for t in c.get("terms", ())),
+                description=c.get("description", ""),
+                open_eligibility=tuple(c.get("open_eligibility", ())),
+            )
+            for c in raw["categories"]
+        ]
+        tags = json.loads((data_dir / "eligibility.json").read_text(encoding="utf-8"))["tags"]
+        return cls(categories, {t["code"]: t for t in tags})
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.categories
+
+    def roots(self) -> list[str]:
+        return self._children.get(None, [])
+
+    def children(self, code: str) -> list[str]:
+        return self._children.get(code, [])
+
+    def ancestors_and_self(self, code: str) -> list[str]:
+        """The code and every parent up to the root (the codes a document is filed under)."""
+        chain = []
+        while code is not None and code in self.categories:
+            chain.append(code)
+            code = self.categories[code].parent
+        return chain
+
+    def needs_of(self, codes: list[str]) -> list[str]:
+        """Need codes addressed by these categories, in first-seen order."""
+        seen: dict[str, None] = {}
+        for code in codes:
+            for need in self.categories[code].needs:
+                seen[need] = None
+        return list(seen)
+
+    def categories_for_need(self, need: str) -> list[str]:
+        return [c.code for c in self.categories.values() if need in c.needs]
+
+    def all_needs(self) -> set[str]:
+        return {n for c in self.categories.values() for n in c.needs}
+
+    def recognise(self, text: str) -> list[TermMatch]:
+        """Categories named in free text, each word used at most once, in order of appearance."""
+        words = list(_words(text))
+        used = [False] * len(words)
+        found: list[tuple[int, TermMatch]] = []
+        for phrase, code, term in self._phrases:
+            n = len(phrase)
+            for start in range(len(words) - n + 1):
+                if tuple(words[start : start + n]) == phrase and not any(used[start : start + n]):
+                    used[start : start + n] = [True] * n
+                    found.append((start, TermMatch(code, term)))
+        return [match for _, match in sorted(found, key=lambda item: item[0])]
+
+    def tree(self) -> list[dict]:
+        """The taxonomy as nested dicts, for GET /v1/categories."""
+
+        def node(code: str) -> dict:
+            c = self.categories[code]
+            return {
+                "code": c.code,
+                "name": c.name,
+                "description": c.description,
+                "needs": list(c.needs),
+                "terms": list(c.terms),
+                "open_eligibility": list(c.open_eligibility),
+                "children": [node(child) for child in self.children(code)],
+            }
+
+        return [node(code) for code in self.roots()]
+
+
+@cache
+def load_taxonomy(data_dir: Path = DATA_DIR) -> Taxonomy:
+    return Taxonomy.from_files(data_dir)

@@ -1,0 +1,102 @@
+"""Fixtures: the real local Elasticsearch node, the sample directory loaded once, the app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
+
+from indexer.hsds import Converter
+from indexer.load import rebuild
+from indexer.readers import read_hsds_json
+from linkage import create_app
+from linkage.config import Settings
+from linkage.elastic import make_client
+from linkage.taxonomy import load_taxonomy
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "data" / "sample" / "chicago.json"
+SHARED = ROOT.parent / "shared"
+TEST_ALIAS = "linkage-test-resources"
+# Wednesday 25 November 2026, 3:00 PM in Chicago: most weekday services are open.
+WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("America/Chicago"))
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    return Settings.from_env(index_alias=TEST_ALIAS)
+
+
+@pytest.fixture(scope="session")
+def es(settings):
+    client = make_client(settings)
+    try:
+        client.cluster.health(wait_for_status="yellow", timeout="30s")
+    except Exception as exc:  # the suite is meaningless without the node: say so once
+        pytest.exit(f"Elasticsearch is not reachable at {settings.elasticsearch_url}: {exc}. "
+                    "Start it with scripts/elasticsearch start (make test does).", returncode=3)
+    return client
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def sample_index(es, settings, taxonomy):
+    """The sample directory, loaded once into the test alias through the real indexer."""
+    converter = Converter("sample", taxonomy, settings.default_timezone)
+    report = rebuild(es, settings.index_alias, read_hsds_json(SAMPLE), converter)
+    assert report.rejected == 0, report.rejections[:5]
+    return report
+
+
+@pytest.fixture
+def app(settings, sample_index):
+    return create_app({"SETTINGS": settings, "CLOCK": lambda: WEDNESDAY_AFTERNOON, "TESTING": True})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(sample_index):
+    """The real service: gunicorn on loopback, reading the test alias."""
+    port = free_port()
+    env = {**os.environ, "LINKAGE_INDEX_ALIAS": TEST_ALIAS}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2",
+         "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url + "/healthz", timeout=1).ok:
+                break
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    else:
+        proc.kill()
+        raise RuntimeError("gunicorn did not start: " + proc.stdout.read().decode()[-2000:])
+    yield url
+    proc.terminate()
+    proc.wait(timeout=15)

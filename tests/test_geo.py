@@ -1,0 +1,42 @@
+"""Places: ZIP codes offline, coordinates, and addresses only through a configured geocoder."""
+
+import pytest
+
+from linkage.geo import PlaceError, PlaceResolver, valid_coordinates
+
+resolver = PlaceResolver(geocoder=None)
+
+
+def test_zip_code_needs_no_network():
+    place = resolver.resolve("60623")
+    assert (place.state, place.county, place.timezone, place.precision) == ("IL", "Cook", "America/Chicago", "zip")
+    assert 41.7 < place.lat < 42.0 and -87.8 < place.lon < -87.6
+
+
+def test_zip_plus_four_is_accepted():
+    assert resolver.resolve("60623-1234").postal_code == "60623"
+
+
+def test_coordinates_learn_their_county_and_state():
+    place = resolver.resolve("41.8781, -87.6298")
+    assert (place.state, place.county, place.precision) == ("IL", "Cook", "point")
+
+
+@pytest.mark.parametrize(
+    "near, says",
+    [
+        ("00000", "not a known US ZIP code"),
+        ("95.0,10.0", "coordinates must be"),
+        ("12", "give a 5-digit ZIP code"),
+        ("1600 Pennsylvania Ave, Washington DC", "no geocoder is configured"),
+    ],
+)
+def test_unusable_places_say_why(near, says):
+    with pytest.raises(PlaceError, match=says):
+        resolver.resolve(near)
+
+
+def test_placeholder_and_out_of_range_coordinates_are_invalid():
+    assert not valid_coordinates(0, 0)
+    assert not valid_coordinates(100, 101)  # the HSDS 3.0 example location
+    assert valid_coordinates(41.85, -87.71)

@@ -1,0 +1,66 @@
+"""Query building is pure: a validated search request → the Elasticsearch body."""
+
+from datetime import UTC, datetime
+
+from linkage.geo import zip_place
+from linkage.search import SearchRequest, build_query, open_now_filter
+
+NOW = datetime(2026, 11, 25, 21, 0, tzinfo=UTC)  # Wednesday 3 PM in Chicago
+
+
+def filters_of(body):
+    query = body["query"]
+    if "function_score" in query:
+        query = query["function_score"]["query"]
+    return query["bool"]["filter"]
+
+
+def test_inactive_services_are_never_searched():
+    body = build_query(SearchRequest(), NOW, [])
+    assert {"term": {"status": "active"}} in filters_of(body)
+
+
+def test_place_keeps_nearby_doors_and_areas_served_without_an_address():
+    place = zip_place("60623")
+    body = build_query(SearchRequest(place=place, radius_miles=5), NOW, [])
+    place_filter = filters_of(body)[-1]["bool"]["should"]
+    assert place_filter[0]["geo_distance"]["distance"] == "5mi"
+    served = place_filter[1]["bool"]["filter"][0]["terms"]["service_areas"]
+    assert served == ["zip:60623", "county:IL:Cook", "state:IL", "nationwide"]
+
+
+def test_relevance_decays_with_distance_and_distance_sort_sorts_by_it():
+    place = zip_place("60623")
+    relevance = build_query(SearchRequest(q="food", place=place), NOW, [])
+    assert "function_score" in relevance["query"]
+    by_distance = build_query(SearchRequest(q="food", place=place, sort="distance"), NOW, [])
+    assert "_geo_distance" in by_distance["sort"][0]
+
+
+def test_recognised_categories_widen_the_text_match():
+    from linkage.taxonomy import TermMatch
+
+    req = SearchRequest(q="food bank", recognised=(TermMatch("food-pantry", "food bank"),))
+    should = build_query(req, NOW, [])["query"]["bool"]["must"][0]["bool"]["should"]
+    assert should[1]["terms"]["category_tree"] == ["food-pantry"]
+    assert should[0]["multi_match"]["fuzziness"] == "AUTO"
+
+
+def test_age_filter_lets_missing_limits_match():
+    body = build_query(SearchRequest(age=67), NOW, [])
+    age_filter = next(f for f in filters_of(body) if "must_not" in f.get("bool", {}))
+    assert age_filter["bool"]["must_not"] == [
+        {"range": {"eligibility.min_age": {"gt": 67}}},
+        {"range": {"eligibility.max_age": {"lt": 67}}},
+    ]
+
+
+def test_open_now_checks_each_time_zone_at_its_local_minute():
+    clauses = open_now_filter(NOW, ["America/Chicago", "America/Los_Angeles"])["bool"]["should"]
+    minutes = {c["bool"]["filter"][0]["term"]["timezone"]: c["bool"]["filter"][1]["term"]["open_minutes"] for c in clauses}
+    assert minutes == {"America/Chicago": 2 * 1440 + 15 * 60, "America/Los_Angeles": 2 * 1440 + 13 * 60}
+
+
+def test_paging():
+    body = build_query(SearchRequest(page=3, per_page=25), NOW, [])
+    assert (body["from"], body["size"]) == (50, 25)
