@@ -26,14 +26,20 @@ def main() -> None:
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--source", help="Source name (id namespace); defaults to the file name.")
-@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here.")
+@click.option(
+    "--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here."
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
 def load(path: Path, source: str | None, report_path: Path | None, quiet: bool) -> None:
     """Rebuild the index from an HSDS 3.0 JSON file (array or NDJSON) and swap the alias."""
     settings = Settings.from_env()
     # Bulk requests can take longer than a search: give them their own timeout.
-    client = make_client(settings).options(request_timeout=max(60.0, settings.elasticsearch_timeout))
-    converter = Converter(source or path.stem, load_taxonomy(settings.data_dir), settings.default_timezone)
+    client = make_client(settings).options(
+        request_timeout=max(60.0, settings.elasticsearch_timeout)
+    )
+    converter = Converter(
+        source or path.stem, load_taxonomy(settings.data_dir), settings.default_timezone
+    )
     bar = tqdm(desc="documents", unit="doc", disable=quiet, file=sys.stderr, smoothing=0.1)
     try:
         report = rebuild(client, settings.index_alias, read_hsds_json(path), converter, bar.update)
@@ -58,4 +64,6 @@ def load(path: Path, source: str | None, report_path: Path | None, quiet: bool) 
     if len(report.rejections) > 50:
         click.echo(f"  ... {len(report.rejections) - 50} more rejections (see --report)")
     if report.warnings:
-        click.echo(f"  {len(report.warnings)} warnings (values dropped, records kept); see --report")
+        click.echo(
+            f"  {len(report.warnings)} warnings (values dropped, records kept); see --report"
+        )

@@ -227,7 +227,11 @@ class Converter:
                 point, precision = {"lat": lat, "lon": lon}, "exact"
             else:
                 out.warnings.append(
-                    Rejection(label, "location.latitude/longitude", f"invalid coordinates {lat}, {lon}; not indexed")
+                    Rejection(
+                        label,
+                        "location.latitude/longitude",
+                        f"invalid coordinates {lat}, {lon}; not indexed",
+                    )
                 )
         if point is None and zip_info is not None:
             point, precision = {"lat": zip_info.lat, "lon": zip_info.lon}, "zip"

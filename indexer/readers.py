@@ -29,6 +29,8 @@ def read_hsds_json(path: Path) -> Iterator[dict]:
                     try:
                         yield json.loads(line)
                     except json.JSONDecodeError as exc:
-                        raise ReadError(f"{path.name} line {number}: not valid JSON ({exc.msg})") from exc
+                        raise ReadError(
+                            f"{path.name} line {number}: not valid JSON ({exc.msg})"
+                        ) from exc
         else:
             raise ReadError(f"{path.name}: expected a JSON array or NDJSON of HSDS service records")

@@ -11,6 +11,23 @@ from linkage.config import Settings
 from linkage.runtime import Runtime
 
 API_TITLE = "Linkage"
+
+
+class LinkageApi(Api):
+    """flask-smorest's Api, with a message on every error (422s come without one)."""
+
+    def handle_http_exception(self, error):
+        payload, code, headers = super().handle_http_exception(error)
+        if "message" not in payload:
+            fields = sorted(
+                {name for where in (payload.get("errors") or {}).values() for name in where}
+            )
+            payload["message"] = (
+                f"invalid parameters: {', '.join(fields)}" if fields else error.description
+            )
+        return payload, code, headers
+
+
 API_VERSION = "1.0"
 
 
@@ -35,7 +52,7 @@ def create_app(config: dict | None = None) -> Flask:
             "description": "Search community resources by need and place, with the reason for each match."
         }
     }
-    api = Api(app)
+    api = LinkageApi(app)
     for module in (search, resources, health):
         api.register_blueprint(module.blp)
     errors.register(app)

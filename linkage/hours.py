@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = dict(
-    zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"))
+    zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=False)
 )
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -51,7 +51,10 @@ def periods_from_hsds(schedules: list[dict]) -> tuple[list[Period], list[str]]:
     periods, problems = [], []
     for row in schedules or ():
         freq = (row.get("freq") or "WEEKLY").upper()
-        opens, closes = parse_time(row.get("opens_at") or ""), parse_time(row.get("closes_at") or "")
+        opens, closes = (
+            parse_time(row.get("opens_at") or ""),
+            parse_time(row.get("closes_at") or ""),
+        )
         days = [d.strip().upper()[-2:] for d in (row.get("byday") or "").split(",") if d.strip()]
         if freq != "WEEKLY" or opens is None or closes is None or not days:
             problems.append(f"schedule {row.get('id', '?')}: not a weekly day/time rule")

@@ -24,7 +24,9 @@ class AddressSchema(Schema):
 
 
 class PeriodSchema(Schema):
-    day = fields.String(required=True, validate=validate.OneOf(("MO", "TU", "WE", "TH", "FR", "SA", "SU")))
+    day = fields.String(
+        required=True, validate=validate.OneOf(("MO", "TU", "WE", "TH", "FR", "SA", "SU"))
+    )
     opens = fields.String(required=True)
     closes = fields.String(required=True)
 
@@ -170,7 +172,7 @@ def index_settings(stemming: tuple[str, dict] | None) -> dict:
     filters = ["lowercase"]
     analysis: dict = {"analyzer": {}}
     if stemming is not None:
-        name, definition = stemming
+        _name, definition = stemming
         analysis["filter"] = {"linkage_stem": definition}
         filters.append("linkage_stem")
     analysis["analyzer"]["linkage_text"] = {

@@ -36,7 +36,11 @@ class Runtime:
             return cached[1]
         mappings = self.es.indices.get_mapping(index=self.settings.index_alias)
         zones = sorted(
-            {tz for m in mappings.values() for tz in m["mappings"].get("_meta", {}).get("timezones", [])}
+            {
+                tz
+                for m in mappings.values()
+                for tz in m["mappings"].get("_meta", {}).get("timezones", [])
+            }
         )
         self._timezones = (time.monotonic(), zones)
         return zones

@@ -43,23 +43,52 @@ class SearchRequest:
     recognised: tuple[TermMatch, ...] = field(default=())
 
 
+KM_PER_MILE = 1.609344
+
+
+def request_from_args(
+    args: dict, place: Place | None, taxonomy: Taxonomy, default_radius_miles: float
+) -> SearchRequest:
+    """A SearchRequest from validated API parameters and the place `near` resolved to."""
+    radius = args.get("radius")
+    if radius is None:
+        radius = default_radius_miles
+    elif args.get("unit") == "km":
+        radius = radius / KM_PER_MILE
+    return SearchRequest(
+        q=(args.get("q") or "").strip() or None,
+        place=place,
+        radius_miles=round(radius, 3),
+        categories=tuple(args.get("category") or ()),
+        needs=tuple(args.get("need") or ()),
+        language=args.get("language"),
+        age=args.get("age"),
+        open_now=args.get("open_now", False),
+        free=args.get("free", False),
+        sort=args.get("sort", "relevance"),
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 20),
+        recognised=tuple(taxonomy.recognise(args.get("q") or "")),
+    )
+
+
+def _within_radius(place: Place, radius_miles: float) -> dict:
+    return {
+        "geo_distance": {
+            "distance": f"{radius_miles}mi",
+            "location": {"lat": place.lat, "lon": place.lon},
+        }
+    }
+
+
 def _place_filter(place: Place, radius_miles: float) -> dict:
-    """Within the radius, or without an address but serving an area that contains the place."""
+    """Within the radius, or serving an area that contains the place (as 211 search does):
+    statewide, phone and online services count wherever their office is."""
     return {
         "bool": {
             "should": [
-                {
-                    "geo_distance": {
-                        "distance": f"{radius_miles}mi",
-                        "location": {"lat": place.lat, "lon": place.lon},
-                    }
-                },
-                {
-                    "bool": {
-                        "must_not": [{"exists": {"field": "location"}}],
-                        "filter": [{"terms": {"service_areas": place.area_keys()}}],
-                    }
-                },
+                _within_radius(place, radius_miles),
+                {"terms": {"service_areas": place.area_keys()}},
             ],
             "minimum_should_match": 1,
         }
@@ -140,13 +169,19 @@ def text_query(req: SearchRequest) -> dict:
     ]
     recognised = sorted({m.category for m in req.recognised})
     if recognised:
-        should.append({"terms": {"category_tree": recognised, "boost": 3.0}})
+        # A category named in the words used is the strongest signal: a flat score above
+        # what a text match alone reaches, so "food bank" puts food pantries first.
+        should.append(
+            {"constant_score": {"filter": {"terms": {"category_tree": recognised}}, "boost": 20.0}}
+        )
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict:
     """The whole search body for Elasticsearch."""
-    query: dict = {"bool": {"must": [text_query(req)], "filter": build_filters(req, now, timezones)}}
+    query: dict = {
+        "bool": {"must": [text_query(req)], "filter": build_filters(req, now, timezones)}
+    }
     sort: list = ["_score", {"service_name.raw": "asc"}]
     if req.place is not None:
         origin = {"lat": req.place.lat, "lon": req.place.lon}
@@ -162,7 +197,7 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
                     "query": query,
                     "functions": [
                         {
-                            "filter": {"exists": {"field": "location"}},
+                            "filter": _within_radius(req.place, req.radius_miles),
                             "gauss": {
                                 "location": {
                                     "origin": origin,
@@ -172,9 +207,9 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
                                 }
                             },
                         },
-                        # Services without an address (phone, online, statewide) rank as if
-                        # at the edge of the scale: relevant, but not beating nearby doors.
-                        {"filter": {"bool": {"must_not": {"exists": {"field": "location"}}}}, "weight": 0.5},
+                        # Services that reach the place from elsewhere (phone, online, statewide)
+                        # rank as if at the edge of the scale: relevant, not beating nearby doors.
+                        {"weight": 0.5},
                     ],
                     "score_mode": "first",
                     "boost_mode": "multiply",
@@ -193,8 +228,11 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
     }
 
 
-def _area_served(doc: dict, place: Place | None) -> str | None:
-    if doc.get("location") or place is None:
+def _area_served(
+    doc: dict, place: Place | None, distance: dict | None, radius_miles: float
+) -> str | None:
+    """Which of the place's areas a service serves, when it is not simply within the radius."""
+    if place is None or (distance is not None and distance["miles"] <= radius_miles):
         return None
     keys = set(place.area_keys())
     for area in doc.get("service_areas") or ():
@@ -204,15 +242,15 @@ def _area_served(doc: dict, place: Place | None) -> str | None:
     return None
 
 
-def shape_result(
-    doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime
-) -> dict:
+def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime) -> dict:
     """One search result: what a case manager needs to refer, and why it matched."""
     why: list[str] = []
     doc_tree = set(doc.get("category_tree") or ())
     for match in req.recognised:
         if match.category in doc_tree:
-            why.append(f"category: {taxonomy.categories[match.category].name} (from '{match.term}')")
+            why.append(
+                f"category: {taxonomy.categories[match.category].name} (from '{match.term}')"
+            )
     for code in req.categories:
         if code in doc_tree:
             why.append(f"category: {taxonomy.categories[code].name}")
@@ -225,10 +263,12 @@ def shape_result(
         # Distance from several places would give the address away.
         why.append("location kept confidential")
     elif req.place is not None and doc.get("location"):
-        miles = miles_between((req.place.lat, req.place.lon), (doc["location"]["lat"], doc["location"]["lon"]))
+        miles = miles_between(
+            (req.place.lat, req.place.lon), (doc["location"]["lat"], doc["location"]["lon"])
+        )
         distance = {"miles": round(miles, 1), "km": round(miles * METERS_PER_MILE / 1000, 1)}
         why.append(f"{distance['miles']} mi away")
-    served = _area_served(doc, req.place)
+    served = _area_served(doc, req.place, distance, req.radius_miles)
     if served:
         why.append("serves nationwide" if served == "nationwide" else f"serves {served}")
     tz = doc.get("timezone")
@@ -265,7 +305,9 @@ def shape_result(
         "timezone": tz,
         "languages": doc.get("languages") or [],
         "fees": doc.get("fees"),
-        "eligibility": {k: v for k, v in (doc.get("eligibility") or {}).items() if k != "description"},
+        "eligibility": {
+            k: v for k, v in (doc.get("eligibility") or {}).items() if k != "description"
+        },
         "url": doc.get("url"),
         "why": why,
     }

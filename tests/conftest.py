@@ -41,8 +41,11 @@ def es(settings):
     try:
         client.cluster.health(wait_for_status="yellow", timeout="30s")
     except Exception as exc:  # the suite is meaningless without the node: say so once
-        pytest.exit(f"Elasticsearch is not reachable at {settings.elasticsearch_url}: {exc}. "
-                    "Start it with scripts/elasticsearch start (make test does).", returncode=3)
+        pytest.exit(
+            f"Elasticsearch is not reachable at {settings.elasticsearch_url}: {exc}. "
+            "Start it with scripts/elasticsearch start (make test does).",
+            returncode=3,
+        )
     return client
 
 
@@ -82,9 +85,24 @@ def live_server(sample_index):
     port = free_port()
     env = {**os.environ, "LINKAGE_INDEX_ALIAS": TEST_ALIAS}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--worker-class", "gthread", "--workers", "2",
-         "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

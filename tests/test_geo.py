@@ -9,7 +9,12 @@ resolver = PlaceResolver(geocoder=None)
 
 def test_zip_code_needs_no_network():
     place = resolver.resolve("60623")
-    assert (place.state, place.county, place.timezone, place.precision) == ("IL", "Cook", "America/Chicago", "zip")
+    assert (place.state, place.county, place.timezone, place.precision) == (
+        "IL",
+        "Cook",
+        "America/Chicago",
+        "zip",
+    )
     assert 41.7 < place.lat < 42.0 and -87.8 < place.lon < -87.6
 
 

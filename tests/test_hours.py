@@ -17,7 +17,14 @@ def at(year, month, day, hour, minute=0, tz=CHICAGO):
 
 def weekday_nine_to_five():
     periods, problems = hours.periods_from_hsds(
-        [{"freq": "WEEKLY", "byday": "MO,TU,WE,TH,FR", "opens_at": "09:00", "closes_at": "17:00:00"}]
+        [
+            {
+                "freq": "WEEKLY",
+                "byday": "MO,TU,WE,TH,FR",
+                "opens_at": "09:00",
+                "closes_at": "17:00:00",
+            }
+        ]
     )
     assert problems == []
     return periods
@@ -40,7 +47,9 @@ def test_open_now_uses_the_services_own_time_zone():
 
 
 def test_overnight_hours_run_past_midnight():
-    periods, _ = hours.periods_from_hsds([{"byday": "SU", "opens_at": "20:00", "closes_at": "08:00"}])
+    periods, _ = hours.periods_from_hsds(
+        [{"byday": "SU", "opens_at": "20:00", "closes_at": "08:00"}]
+    )
     ranges = hours.week_ranges(periods)
     assert hours.is_open(ranges, CHICAGO, at(2026, 11, 29, 23, 0))  # Sunday night
     assert hours.is_open(ranges, CHICAGO, at(2026, 11, 30, 7, 59))  # Monday morning (wraps)
@@ -55,7 +64,10 @@ def test_all_day_and_two_periods_today():
             {"byday": "TH", "opens_at": "00:00", "closes_at": "23:59"},
         ]
     )
-    assert hours.hours_today(periods, CHICAGO, at(2026, 11, 25, 10)) == "9:00 AM–12:00 PM, 1:00 PM–5:00 PM"
+    assert (
+        hours.hours_today(periods, CHICAGO, at(2026, 11, 25, 10))
+        == "9:00 AM–12:00 PM, 1:00 PM–5:00 PM"
+    )
     assert hours.hours_today(periods, CHICAGO, at(2026, 11, 26, 3)) == "Open 24 hours"
     assert hours.is_open(hours.week_ranges(periods), CHICAGO, at(2026, 11, 26, 23, 59))
     assert hours.hours_today(periods, CHICAGO, at(2026, 11, 27, 10)) == "Closed today"
@@ -64,7 +76,10 @@ def test_all_day_and_two_periods_today():
 
 def test_unreadable_rows_are_reported_not_guessed():
     periods, problems = hours.periods_from_hsds(
-        [{"id": "s1", "byday": "XX", "opens_at": "9", "closes_at": "17:00"}, {"id": "s2", "freq": "MONTHLY"}]
+        [
+            {"id": "s1", "byday": "XX", "opens_at": "9", "closes_at": "17:00"},
+            {"id": "s2", "freq": "MONTHLY"},
+        ]
     )
     assert periods == [] and len(problems) == 2
 

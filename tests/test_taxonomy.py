@@ -14,12 +14,26 @@ def test_every_parent_exists_and_codes_are_unique(taxonomy):
 
 def test_every_crosswalk_need_is_addressed(taxonomy):
     crosswalk = {
-        "homelessness", "housing-instability", "inadequate-housing", "food-insecurity",
-        "transportation-insecurity", "utility-insecurity", "intimate-partner-violence",
-        "elder-abuse", "financial-insecurity", "material-hardship", "medical-cost-burden",
-        "health-insurance-coverage-status", "employment-status", "educational-attainment",
-        "social-connection", "stress", "veteran-status", "incarceration-status",
-        "language-access", "digital-access",
+        "homelessness",
+        "housing-instability",
+        "inadequate-housing",
+        "food-insecurity",
+        "transportation-insecurity",
+        "utility-insecurity",
+        "intimate-partner-violence",
+        "elder-abuse",
+        "financial-insecurity",
+        "material-hardship",
+        "medical-cost-burden",
+        "health-insurance-coverage-status",
+        "employment-status",
+        "educational-attainment",
+        "social-connection",
+        "stress",
+        "veteran-status",
+        "incarceration-status",
+        "language-access",
+        "digital-access",
     }
     assert crosswalk <= taxonomy.all_needs()
 

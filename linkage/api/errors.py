@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from elasticsearch import ApiError, NotFoundError, TransportError
+from elasticsearch import ApiError, ConnectionTimeout, NotFoundError, TransportError
 from flask import Flask, current_app, jsonify
 
 RETRY_AFTER_SECONDS = 5
@@ -24,9 +24,13 @@ def register(app: Flask) -> None:
     def search_unreachable(exc: TransportError):
         # Never echo the exception text: it can carry the cluster URL.
         current_app.logger.warning("Elasticsearch unreachable: %s", type(exc).__name__)
+        if isinstance(exc, ConnectionTimeout):
+            reason = "Elasticsearch did not answer in time"
+        else:
+            reason = "Elasticsearch cannot be reached"
         return error_response(
             503,
-            "search is temporarily unavailable: Elasticsearch did not answer in time",
+            f"search is temporarily unavailable: {reason}",
             {"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
 

@@ -9,7 +9,9 @@ from linkage.api.schemas import CategoryOut, ResourceOut
 from linkage.runtime import runtime
 from linkage.search import strip_confidential
 
-blp = Blueprint("resources", __name__, url_prefix="/v1", description="Resource records and categories")
+blp = Blueprint(
+    "resources", __name__, url_prefix="/v1", description="Resource records and categories"
+)
 
 
 @blp.route("/resources/<string:resource_id>")

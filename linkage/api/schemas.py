@@ -14,10 +14,17 @@ class StrictSchema(Schema):
 
 
 class SearchArgs(StrictSchema):
-    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Free text: need, service or keywords (typo tolerant, e.g. 'food bank', 'light bill')."})
+    q = fields.String(
+        validate=validate.Length(max=200),
+        metadata={
+            "description": "Free text: need, service or keywords (typo tolerant, e.g. 'food bank', 'light bill')."
+        },
+    )
     near = fields.String(
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "A 5-digit ZIP code, 'lat,lon', or a street address (when a geocoder is configured)."},
+        metadata={
+            "description": "A 5-digit ZIP code, 'lat,lon', or a street address (when a geocoder is configured)."
+        },
     )
     radius = fields.Float(
         validate=validate.Range(min=0.1, max=500),
@@ -26,17 +33,30 @@ class SearchArgs(StrictSchema):
     unit = fields.String(load_default="mi", validate=validate.OneOf(["mi", "km"]))
     category = fields.List(
         fields.String(),
-        metadata={"description": "Category code (repeatable); a parent includes its children. See /v1/categories."},
+        metadata={
+            "description": "Category code (repeatable); a parent includes its children. See /v1/categories."
+        },
     )
-    need = fields.List(fields.String(), metadata={"description": "SDOH need code (repeatable), e.g. food-insecurity."})
+    need = fields.List(
+        fields.String(),
+        metadata={"description": "SDOH need code (repeatable), e.g. food-insecurity."},
+    )
     language = fields.String(
         validate=validate.Regexp(r"^[a-z]{2,3}$", error="an ISO 639 code such as 'es'"),
         metadata={"description": "Only services that speak this language (ISO 639 code)."},
     )
-    age = fields.Integer(validate=validate.Range(min=0, max=120), metadata={"description": "Client's age: services whose age limits include it."})
-    open_now = fields.Boolean(load_default=False, metadata={"description": "Only services open now, in each service's own time zone."})
+    age = fields.Integer(
+        validate=validate.Range(min=0, max=120),
+        metadata={"description": "Client's age: services whose age limits include it."},
+    )
+    open_now = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Only services open now, in each service's own time zone."},
+    )
     free = fields.Boolean(load_default=False, metadata={"description": "Only free services."})
-    sort = fields.String(load_default="relevance", validate=validate.OneOf(["relevance", "distance"]))
+    sort = fields.String(
+        load_default="relevance", validate=validate.OneOf(["relevance", "distance"])
+    )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
@@ -82,7 +102,10 @@ class EligibilityOut(Schema):
     min_age = fields.Integer(allow_none=True)
     max_age = fields.Integer(allow_none=True)
     tags = fields.List(fields.String())
-    income_max_fpl = fields.Integer(allow_none=True, metadata={"description": "Income limit, % of the federal poverty guideline."})
+    income_max_fpl = fields.Integer(
+        allow_none=True,
+        metadata={"description": "Income limit, % of the federal poverty guideline."},
+    )
     description = fields.String(allow_none=True)
 
 
@@ -94,9 +117,16 @@ class ResultOut(Schema):
     categories = fields.List(fields.Nested(CategoryRef))
     needs = fields.List(fields.String())
     distance = fields.Nested(DistanceOut, allow_none=True)
-    address = fields.Nested(AddressOut, allow_none=True, metadata={"description": "Never given for a confidential location."})
+    address = fields.Nested(
+        AddressOut,
+        allow_none=True,
+        metadata={"description": "Never given for a confidential location."},
+    )
     confidential_address = fields.Boolean()
-    serves_area = fields.String(allow_none=True, metadata={"description": "For services without an address: the area of yours they serve."})
+    serves_area = fields.String(
+        allow_none=True,
+        metadata={"description": "For services without an address: the area of yours they serve."},
+    )
     delivery = fields.List(fields.String())
     phones = fields.List(fields.Nested(PhoneOut))
     hours_today = fields.String(allow_none=True)
@@ -106,7 +136,9 @@ class ResultOut(Schema):
     fees = fields.String(allow_none=True)
     eligibility = fields.Nested(EligibilityOut)
     url = fields.String(allow_none=True)
-    why = fields.List(fields.String(), metadata={"description": "Why this result matched, in plain words."})
+    why = fields.List(
+        fields.String(), metadata={"description": "Why this result matched, in plain words."}
+    )
 
 
 class FacetOut(Schema):
@@ -144,7 +176,9 @@ class SearchOut(Schema):
     pages = fields.Integer()
     place = fields.Nested(PlaceOut, allow_none=True)
     radius_miles = fields.Float(allow_none=True)
-    recognised = fields.List(fields.Nested(RecognisedOut), metadata={"description": "Categories recognised in `q`."})
+    recognised = fields.List(
+        fields.Nested(RecognisedOut), metadata={"description": "Categories recognised in `q`."}
+    )
     results = fields.List(fields.Nested(ResultOut))
     facets = fields.Nested(FacetsOut)
 

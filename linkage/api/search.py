@@ -15,8 +15,6 @@ from linkage.runtime import runtime
 
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Search community resources")
 
-KM_PER_MILE = 1.609344
-
 
 @blp.route("/search")
 class Search(MethodView):
@@ -38,25 +36,10 @@ class Search(MethodView):
             except GeocoderUnavailable:
                 abort(503, message="the address geocoder is not answering; try a ZIP code")
         elif args.get("radius") is not None or args.get("sort") == "distance":
-            abort(422, errors={"query": {"near": ["radius and sort=distance need a place in `near`"]}})
-        radius = args.get("radius") or rt.settings.default_radius_miles
-        if args.get("radius") is not None and args["unit"] == "km":
-            radius = args["radius"] / KM_PER_MILE
-        req = search.SearchRequest(
-            q=(args.get("q") or "").strip() or None,
-            place=place,
-            radius_miles=round(radius, 3),
-            categories=tuple(args.get("category") or ()),
-            needs=tuple(args.get("need") or ()),
-            language=args.get("language"),
-            age=args.get("age"),
-            open_now=args["open_now"],
-            free=args["free"],
-            sort=args["sort"],
-            page=args["page"],
-            per_page=args["per_page"],
-            recognised=tuple(rt.taxonomy.recognise(args.get("q") or "")),
-        )
+            abort(
+                422, errors={"query": {"near": ["radius and sort=distance need a place in `near`"]}}
+            )
+        req = search.request_from_args(args, place, rt.taxonomy, rt.settings.default_radius_miles)
         now = rt.clock()
         timezones = rt.timezones() if req.open_now else []
         body = search.build_query(req, now, timezones)
@@ -70,7 +53,11 @@ class Search(MethodView):
             "place": place.__dict__ if place else None,
             "radius_miles": req.radius_miles if place else None,
             "recognised": [
-                {"category": m.category, "name": rt.taxonomy.categories[m.category].name, "term": m.term}
+                {
+                    "category": m.category,
+                    "name": rt.taxonomy.categories[m.category].name,
+                    "term": m.term,
+                }
                 for m in req.recognised
             ],
             "results": [

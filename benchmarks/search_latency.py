@@ -1,0 +1,174 @@
+"""Search latency: the API under gunicorn vs the same query sent straight to Elasticsearch.
+
+    .venv/bin/python benchmarks/search_latency.py                 # the sample directory
+    .venv/bin/python benchmarks/search_latency.py --synthetic 100000
+
+Loads the directory into its own alias, starts gunicorn on loopback, then sends a fixed mix of
+realistic searches, interleaving (a) the API and (b) the identical query body posted directly
+to Elasticsearch's _search, in the same run. Prints p50/p95 of each and their ratio.
+Figures on a shared machine are noisy: compare the ratio, not the absolute times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from indexer.hsds import Converter  # noqa: E402
+from indexer.load import rebuild  # noqa: E402
+from indexer.readers import read_hsds_json  # noqa: E402
+from indexer.synthetic import generate_services  # noqa: E402
+from linkage import create_app, search  # noqa: E402
+from linkage.config import Settings  # noqa: E402
+from linkage.elastic import make_client  # noqa: E402
+from linkage.taxonomy import load_taxonomy  # noqa: E402
+
+# A fixed mix of what case managers search for, in the sample's area.
+QUERIES: list[dict] = [
+    {"q": "food bank", "near": "60623"},
+    {"q": "light bill", "near": "60608", "radius": 5},
+    {"category": "shelter", "near": "60612", "open_now": "true"},
+    {"need": "food-insecurity", "near": "60629", "language": "es"},
+    {"q": "counseling", "near": "60640", "sort": "distance"},
+    {"category": "food", "near": "60625", "age": 70},
+    {"q": "rent help", "near": "60651", "free": "true"},
+    {"q": "job training", "near": "60644", "per_page": 50},
+    {"q": "detox", "near": "60617", "radius": 20},
+    {"q": "meals on wheels", "near": "41.88,-87.63"},
+    {"q": "dentist sliding scale"},
+    {"category": "transportation", "near": "60201", "radius": 15},
+]
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def load(settings: Settings, synthetic: int | None) -> None:
+    client = make_client(settings).options(request_timeout=120)
+    converter = Converter("bench", load_taxonomy(), settings.default_timezone)
+    if synthetic:
+        records = generate_services(synthetic, seed=7)
+    else:
+        records = read_hsds_json(ROOT / "data" / "sample" / "chicago.json")
+    report = rebuild(client, settings.index_alias, records, converter)
+    print(f"loaded {report.documents} documents into {report.index} in {report.seconds:.1f}s")
+
+
+def direct_bodies(settings: Settings) -> list[dict]:
+    """The exact bodies the API sends for each query, built by the same pure functions."""
+    app = create_app({"SETTINGS": settings})
+    bodies = []
+    with app.test_request_context():
+        from linkage.api.schemas import SearchArgs
+        from linkage.runtime import runtime
+
+        rt = runtime()
+        for params in QUERIES:
+            args = SearchArgs().load({k: str(v) for k, v in params.items()})
+            place = rt.places.resolve(args["near"]) if args.get("near") else None
+            req = search.request_from_args(args, place, rt.taxonomy, settings.default_radius_miles)
+            bodies.append(search.build_query(req, rt.clock(), rt.timezones()))
+    return bodies
+
+
+def start_gunicorn(alias: str, port: int) -> subprocess.Popen:
+    env = {**os.environ, "LINKAGE_INDEX_ALIAS": alias}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--worker-class",
+            "gthread",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(150):
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
+                return proc
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("gunicorn did not start")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--synthetic", type=int, help="load N synthetic services instead of the sample"
+    )
+    parser.add_argument("--rounds", type=int, default=30, help="times each query is sent each way")
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark index afterwards")
+    opts = parser.parse_args()
+
+    alias = f"linkage-bench-{opts.synthetic or 'sample'}"
+    settings = Settings.from_env(index_alias=alias)
+    load(settings, opts.synthetic)
+    bodies = direct_bodies(settings)
+    server = start_gunicorn(alias, opts.port)
+    api, es = requests.Session(), requests.Session()
+    api_url = f"http://127.0.0.1:{opts.port}/v1/search?"
+    es_url = f"{settings.elasticsearch_url}/{alias}/_search"
+    api_times: list[float] = []
+    es_times: list[float] = []
+    try:
+        for _ in range(3):  # warm both paths (caches, connections, JIT)
+            for params, body in zip(QUERIES, bodies, strict=True):
+                api.get(api_url + urlencode(params)).raise_for_status()
+                es.post(es_url, json=body).raise_for_status()
+        for _ in range(opts.rounds):
+            for params, body in zip(QUERIES, bodies, strict=True):
+                t0 = time.perf_counter()
+                api.get(api_url + urlencode(params)).raise_for_status()
+                t1 = time.perf_counter()
+                es.post(es_url, json=body).raise_for_status()
+                t2 = time.perf_counter()
+                api_times.append((t1 - t0) * 1000)
+                es_times.append((t2 - t1) * 1000)
+    finally:
+        server.terminate()
+        server.wait()
+        if not opts.keep:
+            make_client(settings).options(ignore_status=404).indices.delete(index=f"{alias}-*")
+
+    n = len(api_times)
+    print(f"\n{n} requests each way, {len(QUERIES)} queries x {opts.rounds} rounds, interleaved")
+    print(f"{'path':<28}{'p50 ms':>10}{'p95 ms':>10}")
+    for name, times in (
+        ("API (gunicorn, 2 workers)", api_times),
+        ("Elasticsearch direct", es_times),
+    ):
+        print(f"{name:<28}{percentile(times, 50):>10.1f}{percentile(times, 95):>10.1f}")
+    print(
+        f"ratio API/direct p50: {statistics.median(api_times) / statistics.median(es_times):.2f}  "
+        f"p95: {percentile(api_times, 95) / percentile(es_times, 95):.2f}  (target p50 <= 1.5)"
+    )
+
+
+if __name__ == "__main__":
+    main()
