@@ -56,6 +56,11 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
 
 
+def fetch(response: requests.Response) -> dict:
+    response.raise_for_status()
+    return response.json()
+
+
 def load(settings: Settings, synthetic: int | None) -> None:
     client = make_client(settings).options(request_timeout=120)
     converter = Converter("bench", load_taxonomy(), settings.default_timezone)
@@ -77,7 +82,8 @@ def direct_bodies(settings: Settings) -> list[dict]:
 
         rt = runtime()
         for params in QUERIES:
-            args = SearchArgs().load({k: str(v) for k, v in params.items()})
+            raw = {k: [v] if k in ("category", "need") else str(v) for k, v in params.items()}
+            args = SearchArgs().load(raw)
             place = rt.places.resolve(args["near"]) if args.get("near") else None
             req = search.request_from_args(args, place, rt.taxonomy, settings.default_radius_miles)
             bodies.append(search.build_query(req, rt.clock(), rt.timezones()))
@@ -136,26 +142,36 @@ def main() -> None:
     es_url = f"{settings.elasticsearch_url}/{alias}/_search"
     api_times: list[float] = []
     es_times: list[float] = []
+    per_query: dict[int, tuple[list[float], list[float]]] = {
+        i: ([], []) for i in range(len(QUERIES))
+    }
     try:
         for _ in range(3):  # warm both paths (caches, connections, JIT)
             for params, body in zip(QUERIES, bodies, strict=True):
                 api.get(api_url + urlencode(params)).raise_for_status()
                 es.post(es_url, json=body).raise_for_status()
         for _ in range(opts.rounds):
-            for params, body in zip(QUERIES, bodies, strict=True):
+            for i, (params, body) in enumerate(zip(QUERIES, bodies, strict=True)):
+                # Both sides receive and decode the whole answer, as a real client would.
                 t0 = time.perf_counter()
-                api.get(api_url + urlencode(params)).raise_for_status()
+                fetch(api.get(api_url + urlencode(params)))
                 t1 = time.perf_counter()
-                es.post(es_url, json=body).raise_for_status()
+                fetch(es.post(es_url, json=body))
                 t2 = time.perf_counter()
                 api_times.append((t1 - t0) * 1000)
                 es_times.append((t2 - t1) * 1000)
+                per_query[i][0].append((t1 - t0) * 1000)
+                per_query[i][1].append((t2 - t1) * 1000)
     finally:
         server.terminate()
         server.wait()
         if not opts.keep:
             make_client(settings).options(ignore_status=404).indices.delete(index=f"{alias}-*")
 
+    print(f"{'query':<60}{'API p50':>9}{'ES p50':>9}{'ratio':>7}")
+    for i, params in enumerate(QUERIES):
+        a, e = (statistics.median(t) for t in per_query[i])
+        print(f"{urlencode(params)[:58]:<60}{a:>9.1f}{e:>9.1f}{a / e:>7.2f}")
     n = len(api_times)
     print(f"\n{n} requests each way, {len(QUERIES)} queries x {opts.rounds} rounds, interleaved")
     print(f"{'path':<28}{'p50 ms':>10}{'p95 ms':>10}")

@@ -68,10 +68,12 @@ def _zip_table() -> dict[str, dict]:
 
 
 @cache
-def _zip_grid() -> dict[tuple[int, int], list[dict]]:
-    grid: dict[tuple[int, int], list[dict]] = {}
+def _zip_grid() -> dict[tuple[int, int], list[tuple[float, float, dict]]]:
+    """ZIP centroids bucketed by whole degrees, for nearest-ZIP lookups."""
+    grid: dict[tuple[int, int], list[tuple[float, float, dict]]] = {}
     for z in _zip_table().values():
-        grid.setdefault((math.floor(float(z["lat"])), math.floor(float(z["long"]))), []).append(z)
+        lat, lon = float(z["lat"]), float(z["long"])
+        grid.setdefault((math.floor(lat), math.floor(lon)), []).append((lat, lon, z))
     return grid
 
 
@@ -100,14 +102,23 @@ def zip_place(code: str) -> Place | None:
 
 def nearest_zip(lat: float, lon: float, max_miles: float = 30.0) -> dict | None:
     """The ZIP whose centroid is closest to a point (to learn its county and state)."""
-    best, best_d = None, max_miles
+    # Rank candidates by a flat-earth approximation (cheap, exact enough at this scale),
+    # then measure only the winner on the sphere.
+    shrink = math.cos(math.radians(lat)) ** 2
     cell_lat, cell_lon = math.floor(lat), math.floor(lon)
-    for dlat in (-1, 0, 1):
-        for dlon in (-1, 0, 1):
-            for z in _zip_grid().get((cell_lat + dlat, cell_lon + dlon), ()):
-                d = great_circle((lat, lon), (float(z["lat"]), float(z["long"]))).miles
-                if d < best_d:
-                    best, best_d = z, d
+    candidates = [
+        z
+        for dlat in (-1, 0, 1)
+        for dlon in (-1, 0, 1)
+        for z in _zip_grid().get((cell_lat + dlat, cell_lon + dlon), ())
+    ]
+    if not candidates:
+        return None
+    best_lat, best_lon, best = min(
+        candidates, key=lambda c: (c[0] - lat) ** 2 + shrink * (c[1] - lon) ** 2
+    )
+    if great_circle((lat, lon), (best_lat, best_lon)).miles > max_miles:
+        return None
     return best
 
 
@@ -180,5 +191,15 @@ def make_geocoder(settings):
     raise ValueError(f"unknown LINKAGE_GEOCODER {settings.geocoder!r} (use 'none' or 'nominatim')")
 
 
+EARTH_RADIUS_MILES = 3958.7613
+
+
 def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
-    return great_circle(a, b).miles
+    """Great-circle distance (haversine). Written out because it runs for every result on
+    the search hot path, where geopy's Point parsing cost more than the search itself."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(h))

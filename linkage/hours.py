@@ -14,7 +14,11 @@ from zoneinfo import ZoneInfo
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 DAY_NAMES = dict(
-    zip(DAYS, ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"), strict=False)
+    zip(
+        DAYS,
+        ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+        strict=False,
+    )
 )
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -99,19 +103,19 @@ def _clock(minutes: int) -> str:
     return f"{(hour % 12) or 12}:{minute:02d} {suffix}"
 
 
-def hours_today(periods: list[Period], timezone: str, now: datetime) -> str | None:
-    """Today's hours in the service's local time, e.g. '9:00 AM–12:00 PM, 1:00 PM–5:00 PM'."""
-    if not periods:
+def hours_today(schedule: list[dict], timezone: str, now: datetime) -> str | None:
+    """Today's hours in the service's local time, e.g. '9:00 AM–12:00 PM, 1:00 PM–5:00 PM'.
+
+    `schedule` is the indexed form: [{"day": "MO", "opens": "09:00", "closes": "17:00"}, ...].
+    """
+    if not schedule:
         return None
     today = DAYS[now.astimezone(ZoneInfo(timezone)).weekday()]
-    todays = sorted((p for p in periods if p.day == today), key=lambda p: p.opens)
+    todays = sorted(
+        (parse_time(r["opens"]), parse_time(r["closes"])) for r in schedule if r["day"] == today
+    )
     if not todays:
         return "Closed today"
-    if any(p.opens == p.closes for p in todays):
+    if any(opens == closes for opens, closes in todays):
         return "Open 24 hours"
-    return ", ".join(f"{_clock(p.opens)}–{_clock(p.closes)}" for p in todays)
-
-
-def periods_from_dicts(rows: list[dict]) -> list[Period]:
-    """Periods back from the indexed `schedule` field."""
-    return [Period(r["day"], parse_time(r["opens"]), parse_time(r["closes"])) for r in rows]
+    return ", ".join(f"{_clock(opens)}–{_clock(closes)}" for opens, closes in todays)

@@ -19,7 +19,7 @@ TEXT_FIELDS = [
     "eligibility.description^0.5",
 ]
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
-SOURCE_EXCLUDES = ["open_minutes", "category_names", "notes"]
+SOURCE_EXCLUDES = ["category_names", "notes"]
 FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
 AREA_LABELS = {"zip": "your ZIP code", "county": "your county", "state": "your state"}
 
@@ -272,9 +272,8 @@ def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetim
     if served:
         why.append("serves nationwide" if served == "nationwide" else f"serves {served}")
     tz = doc.get("timezone")
-    periods = hours.periods_from_dicts(doc.get("schedule") or [])
-    ranges = hours.week_ranges(periods)
-    open_now = hours.is_open(ranges, tz, now) if (tz and periods) else None
+    schedule = doc.get("schedule") or []
+    open_now = hours.is_open(doc.get("open_minutes") or [], tz, now) if (tz and schedule) else None
     if open_now:
         why.append("open now")
     if req.language and req.language in (doc.get("languages") or ()):
@@ -300,7 +299,7 @@ def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetim
         "serves_area": served,
         "delivery": doc.get("delivery") or [],
         "phones": doc.get("phones") or [],
-        "hours_today": hours.hours_today(periods, tz, now) if tz else None,
+        "hours_today": hours.hours_today(schedule, tz, now) if tz else None,
         "open_now": open_now,
         "timezone": tz,
         "languages": doc.get("languages") or [],
@@ -331,7 +330,7 @@ def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
 
 def strip_confidential(doc: dict) -> dict:
     """A full record as returned by the API: never the address of a confidential location."""
-    doc = {k: v for k, v in doc.items() if k not in SOURCE_EXCLUDES}
+    doc = {k: v for k, v in doc.items() if k != "open_minutes"}
     if doc.get("confidential"):
         doc["address"] = None
         doc["location"] = None

@@ -45,11 +45,18 @@ class Taxonomy:
         self._children: dict[str | None, list[str]] = {}
         for c in categories:
             self._children.setdefault(c.parent, []).append(c.code)
-        # Longest phrases first so "food bank" wins over "food"; on a tie the narrower category.
-        self._phrases = sorted(
-            ((_words(term), c.code, term) for c in categories for term in c.terms),
-            key=lambda item: (-len(item[0]), -len(self.ancestors_and_self(item[1]))),
-        )
+        # Phrases by their first word, longest first so "food bank" wins over "food", and on a
+        # tie the narrower category: recognising is one dictionary lookup per word.
+        self._phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
+        for c in categories:
+            for term in c.terms:
+                phrase = _words(term)
+                if phrase:
+                    self._phrases.setdefault(phrase[0], []).append((phrase, c.code, term))
+        for candidates in self._phrases.values():
+            candidates.sort(
+                key=lambda item: (-len(item[0]), -len(self.ancestors_and_self(item[1])))
+            )
 
     @classmethod
     def from_files(cls, data_dir: Path = DATA_DIR) -> Taxonomy:
@@ -101,17 +108,19 @@ class Taxonomy:
         return {n for c in self.categories.values() for n in c.needs}
 
     def recognise(self, text: str) -> list[TermMatch]:
-        """Categories named in free text, each word used at most once, in order of appearance."""
-        words = list(_words(text))
-        used = [False] * len(words)
-        found: list[tuple[int, TermMatch]] = []
-        for phrase, code, term in self._phrases:
-            n = len(phrase)
-            for start in range(len(words) - n + 1):
-                if tuple(words[start : start + n]) == phrase and not any(used[start : start + n]):
-                    used[start : start + n] = [True] * n
-                    found.append((start, TermMatch(code, term)))
-        return [match for _, match in sorted(found, key=lambda item: item[0])]
+        """Categories named in free text, left to right, longest phrase first; each word once."""
+        words = _words(text)
+        found: list[TermMatch] = []
+        start = 0
+        while start < len(words):
+            for phrase, code, term in self._phrases.get(words[start], ()):
+                if words[start : start + len(phrase)] == phrase:
+                    found.append(TermMatch(code, term))
+                    start += len(phrase)
+                    break
+            else:
+                start += 1
+        return found
 
     def tree(self) -> list[dict]:
         """The taxonomy as nested dicts, for GET /v1/categories."""

@@ -30,6 +30,11 @@ TEST_ALIAS = "linkage-test-resources"
 WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("America/Chicago"))
 
 
+requires_shared = pytest.mark.skipif(
+    not SHARED.is_dir(), reason="../shared (reference files and third-party datasets) is absent"
+)
+
+
 @pytest.fixture(scope="session")
 def settings() -> Settings:
     return Settings.from_env(index_alias=TEST_ALIAS)

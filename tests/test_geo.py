@@ -2,7 +2,11 @@
 
 import pytest
 
-from linkage.geo import PlaceError, PlaceResolver, valid_coordinates
+from geopy.distance import geodesic
+from hypothesis import given
+from hypothesis import strategies as st
+
+from linkage.geo import PlaceError, PlaceResolver, miles_between, valid_coordinates
 
 resolver = PlaceResolver(geocoder=None)
 
@@ -45,3 +49,10 @@ def test_placeholder_and_out_of_range_coordinates_are_invalid():
     assert not valid_coordinates(0, 0)
     assert not valid_coordinates(100, 101)  # the HSDS 3.0 example location
     assert valid_coordinates(41.85, -87.71)
+
+
+@given(st.floats(-80, 80), st.floats(-179, 179), st.floats(-80, 80), st.floats(-179, 179))
+def test_result_distances_agree_with_geopy(lat1, lon1, lat2, lon2):
+    ours = miles_between((lat1, lon1), (lat2, lon2))
+    reference = geodesic((lat1, lon1), (lat2, lon2)).miles
+    assert abs(ours - reference) <= 0.006 * reference + 0.01  # sphere vs ellipsoid

@@ -64,13 +64,14 @@ def test_all_day_and_two_periods_today():
             {"byday": "TH", "opens_at": "00:00", "closes_at": "23:59"},
         ]
     )
+    schedule = [p.as_dict() for p in periods]  # as indexed
     assert (
-        hours.hours_today(periods, CHICAGO, at(2026, 11, 25, 10))
+        hours.hours_today(schedule, CHICAGO, at(2026, 11, 25, 10))
         == "9:00 AM–12:00 PM, 1:00 PM–5:00 PM"
     )
-    assert hours.hours_today(periods, CHICAGO, at(2026, 11, 26, 3)) == "Open 24 hours"
+    assert hours.hours_today(schedule, CHICAGO, at(2026, 11, 26, 3)) == "Open 24 hours"
     assert hours.is_open(hours.week_ranges(periods), CHICAGO, at(2026, 11, 26, 23, 59))
-    assert hours.hours_today(periods, CHICAGO, at(2026, 11, 27, 10)) == "Closed today"
+    assert hours.hours_today(schedule, CHICAGO, at(2026, 11, 27, 10)) == "Closed today"
     assert not hours.is_open(hours.week_ranges(periods), CHICAGO, at(2026, 11, 25, 12, 30))
 
 

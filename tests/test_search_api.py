@@ -248,3 +248,20 @@ def test_bad_parameters_name_the_parameter(client, params, status, field):
     body = response.json
     assert body["code"] == status and body["message"]
     assert field in body["errors"]["query"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "food bank", "near": "60623"},
+        {"category": "safety", "near": "60639", "per_page": 100},
+        {"q": "counseling", "near": "41.88,-87.63", "open_now": "true", "sort": "distance"},
+        {},
+    ],
+)
+def test_search_responses_match_the_documented_schema(client, params):
+    from linkage.api.schemas import SearchOut
+
+    body = search(client, **params)
+    assert SearchOut().validate(body) == {}
+    assert set(body["results"][0]) == set(SearchOut().fields["results"].inner.schema.fields)

@@ -161,6 +161,7 @@ class PlaceOut(Schema):
     postal_code = fields.String(allow_none=True)
     county = fields.String(allow_none=True)
     state = fields.String(allow_none=True)
+    timezone = fields.String(allow_none=True)
 
 
 class RecognisedOut(Schema):

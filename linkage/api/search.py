@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from flask import jsonify
 from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
@@ -18,7 +19,7 @@ blp = Blueprint("search", __name__, url_prefix="/v1", description="Search commun
 
 @blp.route("/search")
 class Search(MethodView):
-    @blp.arguments(SearchArgs, location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(SearchArgs(), location="query", as_kwargs=True, unknown=RAISE)
     @blp.response(200, SearchOut)
     def get(self, **args):
         """Search resources by need or keywords near a place.
@@ -45,24 +46,29 @@ class Search(MethodView):
         body = search.build_query(req, now, timezones)
         response = rt.es.search(index=rt.settings.index_alias, **body)
         total = response["hits"]["total"]["value"]
-        return {
-            "total": total,
-            "page": req.page,
-            "per_page": req.per_page,
-            "pages": math.ceil(total / req.per_page),
-            "place": place.__dict__ if place else None,
-            "radius_miles": req.radius_miles if place else None,
-            "recognised": [
-                {
-                    "category": m.category,
-                    "name": rt.taxonomy.categories[m.category].name,
-                    "term": m.term,
-                }
-                for m in req.recognised
-            ],
-            "results": [
-                search.shape_result(hit["_source"], req, rt.taxonomy, now)
-                for hit in response["hits"]["hits"]
-            ],
-            "facets": search.shape_facets(response.get("aggregations"), rt.taxonomy),
-        }
+        # Shaped by pure functions to match SearchOut (which documents it); returned as a
+        # ready response because a marshmallow dump of 100 nested results is the largest
+        # cost on this hot path. tests/test_search_api.py checks the shape against SearchOut.
+        return jsonify(
+            {
+                "total": total,
+                "page": req.page,
+                "per_page": req.per_page,
+                "pages": math.ceil(total / req.per_page),
+                "place": place.__dict__ if place else None,
+                "radius_miles": req.radius_miles if place else None,
+                "recognised": [
+                    {
+                        "category": m.category,
+                        "name": rt.taxonomy.categories[m.category].name,
+                        "term": m.term,
+                    }
+                    for m in req.recognised
+                ],
+                "results": [
+                    search.shape_result(hit["_source"], req, rt.taxonomy, now)
+                    for hit in response["hits"]["hits"]
+                ],
+                "facets": search.shape_facets(response.get("aggregations"), rt.taxonomy),
+            }
+        )
