@@ -1,7 +1,6 @@
 """Places: ZIP codes offline, coordinates, and addresses only through a configured geocoder."""
 
 import pytest
-
 from geopy.distance import geodesic
 from hypothesis import given
 from hypothesis import strategies as st

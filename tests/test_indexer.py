@@ -125,7 +125,7 @@ def test_a_broken_file_leaves_the_live_index_untouched(es, converter, clean, tmp
     broken.write_text(
         json.dumps(service("b")) + "\n" + '{"id": "c", "name": \n' + json.dumps(service("d")) + "\n"
     )
-    with pytest.raises(ReadError, match="broken.ndjson line 2"):
+    with pytest.raises(ReadError, match=r"broken\.ndjson line 2"):
         rebuild(es, ALIAS, read_hsds_json(broken), converter)
     assert live_index(es) == [good.index]
     assert list(es.indices.get(index=f"{ALIAS}-*")) == [good.index]  # half-built index removed
