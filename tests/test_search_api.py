@@ -8,6 +8,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from linkage import create_app
 from tests.conftest import SAMPLE
@@ -265,3 +268,23 @@ def test_search_responses_match_the_documented_schema(client, params):
     body = search(client, **params)
     assert SearchOut().validate(body) == {}
     assert set(body["results"][0]) == set(SearchOut().fields["results"].inner.schema.fields)
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    q=st.text(max_size=60),
+    near=st.one_of(st.none(), st.text(max_size=30), st.from_regex(r"\A\d{5}\Z")),
+    radius=st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=True)),
+)
+def test_any_input_gets_an_answer_never_a_server_error(client, q, near, radius):
+    params = {"q": q}
+    if near is not None:
+        params["near"] = near
+        if radius is not None:
+            params["radius"] = radius
+    response = client.get("/v1/search", query_string=params)
+    assert response.status_code in (200, 400, 422), response.get_data(as_text=True)[:300]
+    if response.status_code != 200:
+        assert response.json["code"] == response.status_code and response.json["message"]
