@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import orjson
 from flask import Flask, redirect
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
 
@@ -12,6 +14,19 @@ from linkage.config import Settings
 from linkage.runtime import Runtime
 
 API_TITLE = "Linkage"
+
+
+class OrjsonProvider(DefaultJSONProvider):
+    """Flask's JSON with orjson for encoding: responses are built on the search hot path."""
+
+    def dumps(self, obj, **kwargs):
+        return orjson.dumps(obj, default=self.default).decode()
+
+    def response(self, *args, **kwargs):
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(
+            orjson.dumps(obj, default=self.default), mimetype=self.mimetype
+        )
 
 
 class LinkageApi(Api):
@@ -35,6 +50,7 @@ API_VERSION = "1.0"
 def create_app(config: dict | None = None) -> Flask:
     """Application factory. `config` may hold SETTINGS (a Settings) and CLOCK (for tests)."""
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     config = dict(config or {})
     settings: Settings = config.pop("SETTINGS", None) or Settings.from_env()
     app.config.update(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+from elastic_transport import OrjsonSerializer
 from elasticsearch import Elasticsearch
 
 from linkage.config import Settings
@@ -17,6 +18,8 @@ def make_client(settings: Settings) -> Elasticsearch:
         "request_timeout": settings.elasticsearch_timeout,
         "max_retries": settings.elasticsearch_retries,
         "retry_on_timeout": True,
+        # orjson decodes search responses several times faster than the standard library.
+        "serializer": OrjsonSerializer(),
     }
     if settings.elasticsearch_api_key:
         options["api_key"] = settings.elasticsearch_api_key
