@@ -12,9 +12,7 @@ Figures on a shared machine are noisy: compare the ratio, not the absolute times
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,6 +31,7 @@ from linkage import create_app, search  # noqa: E402
 from linkage.config import Settings  # noqa: E402
 from linkage.elastic import make_client  # noqa: E402
 from linkage.taxonomy import load_taxonomy  # noqa: E402
+from tests.servers import gunicorn  # noqa: E402
 
 # A fixed mix of what case managers search for, in the sample's area.
 QUERIES: list[dict] = [
@@ -90,36 +89,27 @@ def direct_bodies(settings: Settings) -> list[dict]:
     return bodies
 
 
-def start_gunicorn(alias: str, port: int) -> subprocess.Popen:
-    env = {**os.environ, "LINKAGE_INDEX_ALIAS": alias}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--worker-class",
-            "gthread",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "wsgi:app",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(150):
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
-                return proc
-        except requests.ConnectionError:
-            time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("gunicorn did not start")
+def measure(api_url: str, es_url: str, bodies: list[dict], rounds: int) -> list[tuple[list, list]]:
+    """Per query: (API times, direct times) in ms, the two sent back to back each round."""
+    api, es = requests.Session(), requests.Session()
+    per_query: list[tuple[list, list]] = [([], []) for _ in QUERIES]
+    for _ in range(3):  # warm both paths (caches, connections, JIT)
+        for params, body in zip(QUERIES, bodies, strict=True):
+            fetch(api.get(api_url + urlencode(params)))
+            fetch(es.post(es_url, json=body))
+    for _ in range(rounds):
+        for (params, body), (api_times, es_times) in zip(
+            zip(QUERIES, bodies, strict=True), per_query, strict=True
+        ):
+            # Both sides receive and decode the whole answer, as a real client would.
+            t0 = time.perf_counter()
+            fetch(api.get(api_url + urlencode(params)))
+            t1 = time.perf_counter()
+            fetch(es.post(es_url, json=body))
+            t2 = time.perf_counter()
+            api_times.append((t1 - t0) * 1000)
+            es_times.append((t2 - t1) * 1000)
+    return per_query
 
 
 def main() -> None:
@@ -128,7 +118,6 @@ def main() -> None:
         "--synthetic", type=int, help="load N synthetic services instead of the sample"
     )
     parser.add_argument("--rounds", type=int, default=30, help="times each query is sent each way")
-    parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark index afterwards")
     opts = parser.parse_args()
 
@@ -136,41 +125,19 @@ def main() -> None:
     settings = Settings.from_env(index_alias=alias)
     load(settings, opts.synthetic)
     bodies = direct_bodies(settings)
-    server = start_gunicorn(alias, opts.port)
-    api, es = requests.Session(), requests.Session()
-    api_url = f"http://127.0.0.1:{opts.port}/v1/search?"
     es_url = f"{settings.elasticsearch_url}/{alias}/_search"
-    api_times: list[float] = []
-    es_times: list[float] = []
-    per_query: dict[int, tuple[list[float], list[float]]] = {
-        i: ([], []) for i in range(len(QUERIES))
-    }
     try:
-        for _ in range(3):  # warm both paths (caches, connections, JIT)
-            for params, body in zip(QUERIES, bodies, strict=True):
-                api.get(api_url + urlencode(params)).raise_for_status()
-                es.post(es_url, json=body).raise_for_status()
-        for _ in range(opts.rounds):
-            for i, (params, body) in enumerate(zip(QUERIES, bodies, strict=True)):
-                # Both sides receive and decode the whole answer, as a real client would.
-                t0 = time.perf_counter()
-                fetch(api.get(api_url + urlencode(params)))
-                t1 = time.perf_counter()
-                fetch(es.post(es_url, json=body))
-                t2 = time.perf_counter()
-                api_times.append((t1 - t0) * 1000)
-                es_times.append((t2 - t1) * 1000)
-                per_query[i][0].append((t1 - t0) * 1000)
-                per_query[i][1].append((t2 - t1) * 1000)
+        with gunicorn({"LINKAGE_INDEX_ALIAS": alias}) as base:
+            per_query = measure(base + "/v1/search?", es_url, bodies, opts.rounds)
     finally:
-        server.terminate()
-        server.wait()
         if not opts.keep:
             make_client(settings).options(ignore_status=404).indices.delete(index=f"{alias}-*")
+    api_times = [t for api, _ in per_query for t in api]
+    es_times = [t for _, direct in per_query for t in direct]
 
     print(f"{'query':<60}{'API p50':>9}{'ES p50':>9}{'ratio':>7}")
-    for i, params in enumerate(QUERIES):
-        a, e = (statistics.median(t) for t in per_query[i])
+    for params, times in zip(QUERIES, per_query, strict=True):
+        a, e = (statistics.median(t) for t in times)
         print(f"{urlencode(params)[:58]:<60}{a:>9.1f}{e:>9.1f}{a / e:>7.2f}")
     n = len(api_times)
     print(f"\n{n} requests each way, {len(QUERIES)} queries x {opts.rounds} rounds, interleaved")

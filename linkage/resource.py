@@ -45,7 +45,11 @@ class EligibilitySchema(Schema):
     min_age = fields.Integer(allow_none=True, validate=validate.Range(0, 130))
     max_age = fields.Integer(allow_none=True, validate=validate.Range(0, 130))
     tags = fields.List(fields.String(), load_default=list)
-    income_max_fpl = fields.Integer(allow_none=True, validate=validate.Range(1, 1000))
+    income_max_fpl = fields.Integer(
+        allow_none=True,
+        validate=validate.Range(1, 1000),
+        metadata={"description": "Income limit, % of the federal poverty guideline."},
+    )
     description = fields.String(allow_none=True)
 
     @validates_schema
@@ -84,7 +88,10 @@ class ResourceSchema(Schema):
     fees_description = fields.String(allow_none=True)
     service_areas = fields.List(fields.String())
     status = fields.String(required=True)
-    last_verified = fields.Date(allow_none=True)
+    last_verified = fields.String(
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="not a YYYY-MM-DD date"),
+    )
     url = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     application_process = fields.String(allow_none=True)

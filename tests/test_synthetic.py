@@ -27,7 +27,9 @@ def test_every_synthetic_record_converts_without_rejection(taxonomy, settings):
 def test_cli_writes_a_json_array_or_ndjson(tmp_path):
     array, lines = tmp_path / "s.json", tmp_path / "s.ndjson"
     assert CliRunner().invoke(main, ["--count", "30", "--out", str(array)]).exit_code == 0
-    assert CliRunner().invoke(main, ["--count", "30", "--out", str(lines), "--ndjson"]).exit_code == 0
+    assert (
+        CliRunner().invoke(main, ["--count", "30", "--out", str(lines), "--ndjson"]).exit_code == 0
+    )
     records = json.loads(array.read_text())
     assert len(records) == 30
     assert [json.loads(line) for line in lines.read_text().splitlines()] == records

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
+from linkage.resource import AddressSchema, EligibilitySchema, PhoneSchema, ResourceSchema
 from linkage.runtime import runtime
 
 
@@ -73,21 +74,6 @@ class SearchArgs(StrictSchema):
             raise ValidationError(f"unknown need code: {', '.join(unknown)}")
 
 
-class PhoneOut(Schema):
-    number = fields.String()
-    extension = fields.String(allow_none=True)
-    type = fields.String(allow_none=True)
-    description = fields.String(allow_none=True)
-
-
-class AddressOut(Schema):
-    street = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
-    state = fields.String(allow_none=True)
-    postal_code = fields.String(allow_none=True)
-    county = fields.String(allow_none=True)
-
-
 class DistanceOut(Schema):
     miles = fields.Float()
     km = fields.Float()
@@ -96,17 +82,6 @@ class DistanceOut(Schema):
 class CategoryRef(Schema):
     code = fields.String()
     name = fields.String()
-
-
-class EligibilityOut(Schema):
-    min_age = fields.Integer(allow_none=True)
-    max_age = fields.Integer(allow_none=True)
-    tags = fields.List(fields.String())
-    income_max_fpl = fields.Integer(
-        allow_none=True,
-        metadata={"description": "Income limit, % of the federal poverty guideline."},
-    )
-    description = fields.String(allow_none=True)
 
 
 class ResultOut(Schema):
@@ -118,7 +93,7 @@ class ResultOut(Schema):
     needs = fields.List(fields.String())
     distance = fields.Nested(DistanceOut, allow_none=True)
     address = fields.Nested(
-        AddressOut,
+        AddressSchema,
         allow_none=True,
         metadata={"description": "Never given for a confidential location."},
     )
@@ -128,13 +103,13 @@ class ResultOut(Schema):
         metadata={"description": "For services without an address: the area of yours they serve."},
     )
     delivery = fields.List(fields.String())
-    phones = fields.List(fields.Nested(PhoneOut))
+    phones = fields.List(fields.Nested(PhoneSchema))
     hours_today = fields.String(allow_none=True)
     open_now = fields.Boolean(allow_none=True)
     timezone = fields.String(allow_none=True)
     languages = fields.List(fields.String())
     fees = fields.String(allow_none=True)
-    eligibility = fields.Nested(EligibilityOut)
+    eligibility = fields.Nested(EligibilitySchema)
     url = fields.String(allow_none=True)
     why = fields.List(
         fields.String(), metadata={"description": "Why this result matched, in plain words."}
@@ -184,43 +159,6 @@ class SearchOut(Schema):
     facets = fields.Nested(FacetsOut)
 
 
-class PeriodOut(Schema):
-    day = fields.String()
-    opens = fields.String()
-    closes = fields.String()
-
-
-class ResourceOut(Schema):
-    id = fields.String()
-    source = fields.String()
-    source_ids = fields.Dict(keys=fields.String(), values=fields.String(allow_none=True))
-    service_name = fields.String()
-    description = fields.String(allow_none=True)
-    organization_name = fields.String(allow_none=True)
-    location_name = fields.String(allow_none=True)
-    categories = fields.List(fields.String())
-    category_tree = fields.List(fields.String())
-    needs = fields.List(fields.String())
-    location = fields.Dict(allow_none=True)
-    location_precision = fields.String(allow_none=True)
-    address = fields.Nested(AddressOut, allow_none=True)
-    confidential = fields.Boolean()
-    delivery = fields.List(fields.String())
-    phones = fields.List(fields.Nested(PhoneOut))
-    schedule = fields.List(fields.Nested(PeriodOut))
-    timezone = fields.String(allow_none=True)
-    languages = fields.List(fields.String())
-    eligibility = fields.Nested(EligibilityOut)
-    fees = fields.String(allow_none=True)
-    fees_description = fields.String(allow_none=True)
-    service_areas = fields.List(fields.String())
-    status = fields.String()
-    last_verified = fields.String(allow_none=True)
-    url = fields.String(allow_none=True)
-    email = fields.String(allow_none=True)
-    application_process = fields.String(allow_none=True)
-
-
 class CategoryOut(Schema):
     code = fields.String()
     name = fields.String()
@@ -235,3 +173,7 @@ class HealthOut(Schema):
     status = fields.String()
     index = fields.String(allow_none=True)
     documents = fields.Integer(allow_none=True)
+
+
+# A full record as GET /v1/resources/<id> returns it: the indexed document less search-only fields.
+ResourceOut = ResourceSchema(exclude=("open_minutes", "category_names", "notes"))
