@@ -8,7 +8,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
 
-from linkage.api import errors, health, resources
+from linkage.api import errors, health, referrals, resources
 from linkage.api import search as search_api
 from linkage.config import Settings
 from linkage.runtime import Runtime
@@ -70,7 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
         }
     }
     api = LinkageApi(app)
-    for module in (search_api, resources, health):
+    for module in (search_api, referrals, resources, health):
         api.register_blueprint(module.blp)
     errors.register(app)
     # Interactive docs from files the package ships: no outside host is needed.

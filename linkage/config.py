@@ -38,6 +38,10 @@ class Settings:
     # Time zone for hours of services that have neither an address nor a state.
     default_timezone: str = "America/Chicago"
     max_request_bytes: int = 1_000_000
+    # Screening rules the sources leave uncertain: "instrument:rule" ids to switch off
+    # (comma-separated), and the income threshold, % of the poverty guideline (0: as defined).
+    disabled_rules: str = ""
+    income_rule_percent: float = 0.0
     data_dir: Path = field(default=DATA_DIR)
 
     @classmethod

@@ -12,6 +12,7 @@ from flask import current_app
 from linkage.config import Settings
 from linkage.elastic import get_client
 from linkage.geo import PlaceResolver, make_geocoder
+from linkage.needs import Instrument, NeedsConfig, load_instruments, need_vocabulary
 from linkage.taxonomy import Taxonomy, load_taxonomy
 
 TIMEZONE_CACHE_SECONDS = 60.0
@@ -22,6 +23,9 @@ class Runtime:
         self.settings = settings
         self.taxonomy: Taxonomy = load_taxonomy(settings.data_dir)
         self.places = PlaceResolver(make_geocoder(settings))
+        self.instruments: dict[str, Instrument] = load_instruments(settings.data_dir)
+        self.need_vocabulary: dict[str, dict] = need_vocabulary(settings.data_dir)
+        self.needs_config = NeedsConfig.from_settings(settings)
         self.clock = clock or (lambda: datetime.now(UTC))
         self._timezones: tuple[float, list[str]] | None = None
 

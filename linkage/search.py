@@ -72,7 +72,7 @@ def request_from_args(
     )
 
 
-def _within_radius(place: Place, radius_miles: float) -> dict:
+def within_radius(place: Place, radius_miles: float) -> dict:
     return {
         "geo_distance": {
             "distance": f"{radius_miles}mi",
@@ -81,13 +81,13 @@ def _within_radius(place: Place, radius_miles: float) -> dict:
     }
 
 
-def _place_filter(place: Place, radius_miles: float) -> dict:
+def place_filter(place: Place, radius_miles: float) -> dict:
     """Within the radius, or serving an area that contains the place (as 211 search does):
     statewide, phone and online services count wherever their office is."""
     return {
         "bool": {
             "should": [
-                _within_radius(place, radius_miles),
+                within_radius(place, radius_miles),
                 {"terms": {"service_areas": place.area_keys()}},
             ],
             "minimum_should_match": 1,
@@ -148,7 +148,7 @@ def build_filters(req: SearchRequest, now: datetime, timezones: list[str]) -> li
     if req.open_now:
         filters.append(open_now_filter(now, timezones))
     if req.place is not None:
-        filters.append(_place_filter(req.place, req.radius_miles))
+        filters.append(place_filter(req.place, req.radius_miles))
     return filters
 
 
@@ -197,7 +197,7 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
                     "query": query,
                     "functions": [
                         {
-                            "filter": _within_radius(req.place, req.radius_miles),
+                            "filter": within_radius(req.place, req.radius_miles),
                             "gauss": {
                                 "location": {
                                     "origin": origin,

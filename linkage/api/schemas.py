@@ -177,3 +177,158 @@ class HealthOut(Schema):
 
 # A full record as GET /v1/resources/<id> returns it: the indexed document less search-only fields.
 ResourceOut = ResourceSchema(exclude=("open_minutes", "category_names", "notes"))
+
+
+# --- Screening, needs and matching -----------------------------------------------------------
+
+ASSESSMENT_DOC = (
+    "{'instrument': 'ahc-hrsn', 'answers': {'<LOINC question>': '<LA answer code>' | [codes] | number}}, "
+    "a FHIR R4 QuestionnaireResponse (LOINC codes in linkId or code), or a list of these."
+)
+
+
+class AnswerOptionOut(Schema):
+    code = fields.String()
+    label = fields.String()
+    score = fields.Integer(allow_none=True)
+
+
+class InstrumentItemOut(Schema):
+    code = fields.String(metadata={"description": "LOINC question code"})
+    text = fields.String()
+    type = fields.String()
+    section = fields.String(allow_none=True)
+    answers_complete = fields.Boolean()
+    answers = fields.List(fields.Nested(AnswerOptionOut))
+
+
+class InstrumentOut(Schema):
+    id = fields.String()
+    name = fields.String()
+    short_name = fields.String()
+    panel = fields.String(allow_none=True)
+    sources = fields.List(fields.String())
+    items = fields.List(fields.Nested(InstrumentItemOut))
+
+
+class NeedsIn(StrictSchema):
+    assessment = fields.Raw(required=True, metadata={"description": ASSESSMENT_DOC})
+    state = fields.String(
+        validate=validate.Regexp(r"^[A-Z]{2}$"),
+        metadata={
+            "description": "Client's state, for the poverty guideline (Alaska and Hawaii differ)."
+        },
+    )
+    fhir = fields.Boolean(
+        load_default=False, metadata={"description": "Also return the needs as FHIR Observations."}
+    )
+
+
+class ClientIn(StrictSchema):
+    near = fields.String(
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "ZIP, 'lat,lon' or address"},
+    )
+    age = fields.Integer(validate=validate.Range(min=0, max=120))
+    household_size = fields.Integer(validate=validate.Range(min=1, max=30))
+    income = fields.Float(
+        validate=validate.Range(min=0, max=10_000_000),
+        metadata={"description": "Annual household income, USD"},
+    )
+    veteran = fields.Boolean()
+    languages = fields.List(
+        fields.String(
+            validate=validate.Regexp(r"^[a-z]{2,3}$", error="an ISO 639 code such as 'es'")
+        )
+    )
+    tags = fields.List(
+        fields.String(), metadata={"description": "Eligibility tags, e.g. pregnant, disability"}
+    )
+
+    @validates("tags")
+    def known_tags(self, value, **kwargs):
+        unknown = [t for t in value if t not in runtime().taxonomy.eligibility_tags]
+        if unknown:
+            raise ValidationError(f"unknown eligibility tag: {', '.join(unknown)}")
+
+
+class MatchIn(StrictSchema):
+    assessment = fields.Raw(metadata={"description": ASSESSMENT_DOC})
+    needs = fields.List(
+        fields.String(),
+        metadata={"description": "SDOH need codes or category codes named directly."},
+    )
+    client = fields.Nested(ClientIn, load_default=dict)
+    radius = fields.Float(validate=validate.Range(min=0.1, max=500))
+    unit = fields.String(load_default="mi", validate=validate.OneOf(["mi", "km"]))
+    per_need = fields.Integer(load_default=5, validate=validate.Range(min=1, max=20))
+    open_now = fields.Boolean(load_default=False)
+    include_ineligible = fields.Boolean(load_default=False)
+    fhir = fields.Boolean(load_default=False)
+
+    @validates("needs")
+    def known_needs(self, value, **kwargs):
+        rt = runtime()
+        unknown = [n for n in value if n not in rt.taxonomy and n not in rt.taxonomy.all_needs()]
+        if unknown:
+            raise ValidationError(f"unknown need or category: {', '.join(unknown)}")
+
+
+class EvidenceOut(Schema):
+    instrument = fields.String()
+    item = fields.String()
+    question = fields.String()
+    answer = fields.Raw()
+    answer_label = fields.String(allow_none=True)
+
+
+class NeedOut(Schema):
+    code = fields.String()
+    label = fields.String()
+    text = fields.String(allow_none=True)
+    urgency = fields.Integer(metadata={"description": "1 is most urgent (safety, homelessness)."})
+    evidence = fields.List(fields.Nested(EvidenceOut))
+
+
+class NotAssessedOut(Schema):
+    instrument = fields.String()
+    rule = fields.String()
+    need = fields.String()
+    items = fields.List(fields.String())
+    reason = fields.String()
+
+
+class NeedsOut(Schema):
+    needs = fields.List(fields.Nested(NeedOut))
+    not_assessed = fields.List(fields.Nested(NotAssessedOut))
+    message = fields.String(allow_none=True)
+    observations = fields.List(
+        fields.Dict(), metadata={"description": "FHIR Observations, when asked for."}
+    )
+
+
+class ReferralOut(ResultOut):
+    eligible = fields.Boolean()
+    excluded_because = fields.List(fields.String())
+    check_eligibility = fields.List(fields.String())
+    also_addresses = fields.List(
+        fields.String(),
+        metadata={"description": "Other needs of the client this resource also helps with."},
+    )
+
+
+class NeedReferralsOut(Schema):
+    need = fields.String()
+    label = fields.String()
+    need_code = fields.String(allow_none=True)
+    categories = fields.List(fields.String())
+    total = fields.Integer()
+    resources = fields.List(fields.Nested(ReferralOut))
+    excluded = fields.List(fields.Nested(ReferralOut))
+    nearest_outside_radius = fields.List(fields.Nested(ReferralOut))
+    message = fields.String(allow_none=True)
+
+
+class MatchOut(NeedsOut):
+    referrals = fields.List(fields.Nested(NeedReferralsOut))
+    poverty_percent = fields.Integer(allow_none=True)

@@ -1,0 +1,195 @@
+"""Screening to referrals: GET /v1/instruments, POST /v1/needs, POST /v1/match.
+
+Client data arrives only in JSON bodies (never in URLs) and is never logged or stored.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE
+
+from linkage import assessments, fhir, match
+from linkage.api.schemas import InstrumentOut, MatchIn, MatchOut, NeedsIn, NeedsOut
+from linkage.eligibility import Client
+from linkage.geo import GeocoderUnavailable, Place, PlaceError
+from linkage.income import guideline_for, poverty_percent, region_for
+from linkage.needs import AnswerError, Assessment
+from linkage.runtime import Runtime, runtime
+from linkage.search import KM_PER_MILE
+
+blp = Blueprint(
+    "referrals", __name__, url_prefix="/v1", description="Screening, needs and matched referrals"
+)
+
+NO_NEEDS = "no social need was found in these answers"
+
+
+@blp.route("/instruments")
+class Instruments(MethodView):
+    @blp.response(200, InstrumentOut(many=True))
+    def get(self):
+        """The screening instruments, their items and answer codes: enough to build a form."""
+        return [i.raw for i in runtime().instruments.values()]
+
+
+def _assess(rt: Runtime, raw, state: str | None, now: datetime) -> tuple[Assessment, list]:
+    try:
+        answered = assessments.parse(raw, rt.instruments)
+        return assessments.assess(answered, rt.needs_config, now.date(), state), answered
+    except AnswerError as exc:
+        abort(
+            422, message=f"{exc.where}: {exc.message}", errors={"json": {exc.where: [exc.message]}}
+        )
+
+
+def _observations(found: Assessment, answered: list, now: datetime) -> list[dict]:
+    sources = [a.source for a in answered if a.source]
+    return [fhir.observation(n, now, sources or None) for n in found.needs]
+
+
+def _needs_body(found: Assessment, answered: list, now: datetime, want_fhir: bool) -> dict:
+    body = {
+        "needs": [n.as_dict() for n in found.needs],
+        "not_assessed": [n.as_dict() for n in found.not_assessed],
+        "message": None if found.needs else NO_NEEDS,
+    }
+    if want_fhir:
+        body["observations"] = _observations(found, answered, now)
+    return body
+
+
+@blp.route("/needs")
+class Needs(MethodView):
+    @blp.arguments(NeedsIn, unknown=RAISE)
+    @blp.response(200, NeedsOut)
+    def post(self, data):
+        """Screening answers in, needs with their evidence out (most urgent first)."""
+        rt = runtime()
+        now = rt.clock()
+        found, answered = _assess(rt, data["assessment"], data.get("state"), now)
+        return _needs_body(found, answered, now, data["fhir"])
+
+
+def _client(rt: Runtime, data: dict) -> Client:
+    raw = data.get("client") or {}
+    place: Place | None = None
+    if raw.get("near"):
+        try:
+            place = rt.places.resolve(raw["near"])
+        except PlaceError as exc:
+            abort(400, message=f"client.near: {exc}", errors={"json": {"client.near": [str(exc)]}})
+        except GeocoderUnavailable:
+            abort(503, message="the address geocoder is not answering; try a ZIP code")
+    percent = None
+    if raw.get("income") is not None and raw.get("household_size"):
+        guideline = guideline_for(rt.clock().date())
+        percent = poverty_percent(
+            raw["income"], raw["household_size"], guideline, region_for(place and place.state)
+        )
+    return Client(
+        place=place,
+        age=raw.get("age"),
+        poverty_percent=percent,
+        veteran=raw.get("veteran"),
+        languages=tuple(raw.get("languages") or ()),
+        tags=frozenset(raw.get("tags") or ()),
+    )
+
+
+@blp.route("/match")
+class Match(MethodView):
+    @blp.arguments(MatchIn, unknown=RAISE)
+    @blp.response(200, MatchOut)
+    def post(self, data):
+        """Needs (from screening answers or named) and a client → ranked eligible referrals per need."""
+        rt = runtime()
+        now = rt.clock()
+        client = _client(rt, data)
+        found, answered = Assessment(), []
+        if data.get("assessment") is not None:
+            found, answered = _assess(
+                rt, data["assessment"], client.place and client.place.state, now
+            )
+        groups = match.groups_for(
+            found.needs, data.get("needs") or [], rt.taxonomy, rt.need_vocabulary
+        )
+        radius = data.get("radius") or rt.settings.default_radius_miles
+        if data.get("radius") and data["unit"] == "km":
+            radius = data["radius"] / KM_PER_MILE
+        timezones = rt.timezones()
+        per_need = data["per_need"]
+        size = per_need + 25 if data["include_ineligible"] else per_need
+        referrals = []
+        if groups:
+            searches = []
+            for g in groups:
+                query = match.need_query(
+                    g,
+                    client,
+                    radius,
+                    now,
+                    timezones,
+                    size,
+                    data["open_now"],
+                    data["include_ineligible"],
+                )
+                searches += [{}, query]
+            responses = rt.es.msearch(index=rt.settings.index_alias, searches=searches)["responses"]
+            client_needs = {g.need_code: g.label for g in groups if g.need_code}
+            empty = []
+            for g, response in zip(groups, responses, strict=True):
+                if "error" in response:
+                    abort(503, message="search failed inside Elasticsearch")
+                shaped = [
+                    match.shape_referral(
+                        h["_source"], g, client, radius, rt.taxonomy, now, client_needs
+                    )
+                    for h in response["hits"]["hits"]
+                ]
+                eligible = [r for r in shaped if r["eligible"]][:per_need]
+                entry = {
+                    "need": g.key,
+                    "label": g.label,
+                    "need_code": g.need_code,
+                    "categories": list(g.categories),
+                    "total": response["hits"]["total"]["value"],
+                    "resources": eligible,
+                    "message": None,
+                    "nearest_outside_radius": [],
+                }
+                if data["include_ineligible"]:
+                    entry["excluded"] = [r for r in shaped if not r["eligible"]][:per_need]
+                if not eligible and client.place is not None:
+                    empty.append((g, entry))
+                referrals.append(entry)
+            if empty:
+                searches = [part for g, _ in empty for part in ({}, match.nearest_query(g, client))]
+                nearest = rt.es.msearch(index=rt.settings.index_alias, searches=searches)[
+                    "responses"
+                ]
+                for (g, entry), response in zip(empty, nearest, strict=True):
+                    hits = response.get("hits", {}).get("hits", [])
+                    entry["nearest_outside_radius"] = [
+                        match.shape_referral(
+                            h["_source"], g, client, radius, rt.taxonomy, now, client_needs
+                        )
+                        for h in hits
+                    ]
+                    entry["message"] = (
+                        f"nothing found within {radius:g} miles; the nearest are further away"
+                        if hits
+                        else "no resource for this need in the directory"
+                    )
+        body = _needs_body(found, answered, now, data["fhir"])
+        if groups:
+            body["message"] = None
+        elif data.get("assessment") is None:
+            body["message"] = "give an assessment, or name needs"
+        body["referrals"] = referrals
+        body["poverty_percent"] = (
+            round(client.poverty_percent) if client.poverty_percent is not None else None
+        )
+        return body

@@ -1,0 +1,202 @@
+"""Matching: for each need, the few nearby resources this client can use. Pure functions.
+
+One Elasticsearch query per need, sent together in one _msearch. Ranking per need, in order
+of weight: speaks one of the client's languages, distance (decay within the radius), open now,
+verified in the past year. Eligibility is a filter (see linkage.eligibility).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from linkage import eligibility, search
+from linkage.eligibility import Client
+from linkage.languages import language_name
+from linkage.needs import Need
+from linkage.taxonomy import Taxonomy
+
+LANGUAGE_WEIGHT = 100.0  # above everything else together: her language first
+DISTANCE_WEIGHT = 10.0
+OPEN_NOW_WEIGHT = 3.0
+VERIFIED_WEIGHT = 1.0
+NEAREST_OUTSIDE = 3  # offered when nothing is found within the radius
+
+
+@dataclass(frozen=True)
+class NeedGroup:
+    """What one list of referrals answers: an assessed need, or a need or category named."""
+
+    key: str
+    label: str
+    filter: dict
+    need_code: str | None
+    categories: tuple[str, ...]
+
+
+def groups_for(
+    needs: list[Need], named: list[str], taxonomy: Taxonomy, vocabulary: dict
+) -> list[NeedGroup]:
+    groups: dict[str, NeedGroup] = {}
+    for need in needs:
+        groups.setdefault(need.key, _need_group(need.key, need.label, need.code, taxonomy))
+    for code in named:
+        if code in groups:
+            continue
+        if code in taxonomy:
+            groups[code] = NeedGroup(
+                code,
+                taxonomy.categories[code].name,
+                {"term": {"category_tree": code}},
+                None,
+                (code,),
+            )
+        else:
+            label = vocabulary.get(code, {}).get("label", code)
+            groups[code] = _need_group(code, label, code, taxonomy)
+    return list(groups.values())
+
+
+def _need_group(key: str, label: str, code: str, taxonomy: Taxonomy) -> NeedGroup:
+    return NeedGroup(
+        key, label, {"term": {"needs": code}}, code, tuple(taxonomy.categories_for_need(code))
+    )
+
+
+def ranking_functions(
+    client: Client, radius_miles: float, now: datetime, timezones: list[str]
+) -> list[dict]:
+    functions: list[dict] = []
+    if client.languages:
+        functions.append(
+            {"filter": {"terms": {"languages": list(client.languages)}}, "weight": LANGUAGE_WEIGHT}
+        )
+    if client.place is not None:
+        functions.append(
+            {
+                "filter": search.within_radius(client.place, radius_miles),
+                "gauss": {
+                    "location": {
+                        "origin": {"lat": client.place.lat, "lon": client.place.lon},
+                        "scale": f"{max(radius_miles / 2, 0.5)}mi",
+                        "offset": "0.5mi",
+                    }
+                },
+                "weight": DISTANCE_WEIGHT,
+            }
+        )
+    if timezones:
+        functions.append(
+            {"filter": search.open_now_filter(now, timezones), "weight": OPEN_NOW_WEIGHT}
+        )
+    functions.append(
+        {"filter": {"range": {"last_verified": {"gte": "now-365d/d"}}}, "weight": VERIFIED_WEIGHT}
+    )
+    return functions
+
+
+def need_query(
+    group: NeedGroup,
+    client: Client,
+    radius_miles: float,
+    now: datetime,
+    timezones: list[str],
+    size: int,
+    open_now: bool = False,
+    include_ineligible: bool = False,
+) -> dict:
+    """The search for one need's referrals."""
+    filters: list[dict] = [{"term": {"status": "active"}}, group.filter]
+    if client.place is not None:
+        filters.append(search.place_filter(client.place, radius_miles))
+    if open_now:
+        filters.append(search.open_now_filter(now, timezones))
+    if not include_ineligible:
+        filters.extend(eligibility.filters(client))
+    sort: list = ["_score"]
+    if client.place is not None:
+        sort.append(
+            {
+                "_geo_distance": {
+                    "location": {"lat": client.place.lat, "lon": client.place.lon},
+                    "order": "asc",
+                }
+            }
+        )
+    sort.append({"service_name.raw": "asc"})
+    return {
+        "query": {
+            "function_score": {
+                "query": {"bool": {"filter": filters}},
+                "functions": ranking_functions(client, radius_miles, now, timezones),
+                "score_mode": "sum",
+                "boost_mode": "replace",
+            }
+        },
+        "sort": sort,
+        "size": size,
+        "track_total_hits": True,
+        "_source": {"excludes": search.SOURCE_EXCLUDES},
+    }
+
+
+def nearest_query(group: NeedGroup, client: Client) -> dict:
+    """Nothing within the radius: the nearest ones the client qualifies for, however far."""
+    filters = [{"term": {"status": "active"}}, group.filter, *eligibility.filters(client)]
+    return {
+        "query": {"bool": {"filter": filters}},
+        "sort": [
+            {
+                "_geo_distance": {
+                    "location": {"lat": client.place.lat, "lon": client.place.lon},
+                    "order": "asc",
+                }
+            }
+        ],
+        "size": NEAREST_OUTSIDE,
+        "_source": {"excludes": search.SOURCE_EXCLUDES},
+    }
+
+
+def shape_referral(
+    doc: dict,
+    group: NeedGroup,
+    client: Client,
+    radius_miles: float,
+    taxonomy: Taxonomy,
+    now: datetime,
+    client_needs: dict[str, str],
+) -> dict:
+    """One referral: the search result, plus why it fits this need and this client."""
+    spoken = next((lang for lang in client.languages if lang in (doc.get("languages") or ())), None)
+    req = search.SearchRequest(place=client.place, radius_miles=radius_miles, language=spoken)
+    result = search.shape_result(doc, req, taxonomy, now)
+    fitting = [
+        c
+        for c in doc.get("categories") or ()
+        if set(taxonomy.ancestors_and_self(c)) & set(group.categories)
+    ]
+    why = [f"{group.label} → {taxonomy.categories[c].name}" for c in fitting[:2]] or [
+        f"addresses {group.label.lower()}"
+    ]
+    judgement = eligibility.judge(
+        doc, client, {k: v["name"] for k, v in taxonomy.eligibility_tags.items()}
+    )
+    why += [f"eligible: {r}" for r in judgement.reasons]
+    why += result["why"]
+    if client.languages and spoken is None:
+        names = ", ".join(language_name(lang) for lang in client.languages)
+        why.append(f"does not list {names}")
+    also = [
+        label
+        for code, label in client_needs.items()
+        if code != group.need_code and code in (doc.get("needs") or ())
+    ]
+    result.update(
+        why=why,
+        eligible=judgement.eligible,
+        excluded_because=judgement.excluded_because,
+        check_eligibility=judgement.check,
+        also_addresses=also,
+    )
+    return result
