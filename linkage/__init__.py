@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import orjson
 from flask import Flask, redirect
 from flask.json.provider import DefaultJSONProvider
@@ -45,6 +47,11 @@ class LinkageApi(Api):
 
 
 API_VERSION = "1.0"
+
+
+# elastic_transport logs whole request bodies at DEBUG; match queries carry a client's
+# location and eligibility, which must never reach a log, whatever level a deployer sets.
+logging.getLogger("elastic_transport.node").setLevel(logging.INFO)
 
 
 def create_app(config: dict | None = None) -> Flask:
