@@ -74,16 +74,17 @@ def answers_from_questionnaire_response(response: dict, instrument: Instrument) 
 
 def observation(need: Need, issued: datetime, derived_from: list[dict] | None = None) -> dict:
     """A need as an SDOHCC screening-response Observation (interpretation POS)."""
+    display = need.display or need.label
     obs = {
         "resourceType": "Observation",
         "status": "final",
         "category": [
             {"coding": [{"system": OBSERVATION_CATEGORY, "code": "survey", "display": "Survey"}]},
             {"coding": [{"system": OBSERVATION_CATEGORY, "code": "sdoh", "display": "SDOH"}]},
-            {"coding": [{"system": SDOHCC_CODES, "code": need.code, "display": need.label}]},
+            {"coding": [{"system": SDOHCC_CODES, "code": need.code, "display": display}]},
         ],
         "code": {
-            "coding": [{"system": SDOHCC_CODES, "code": need.code, "display": need.label}],
+            "coding": [{"system": SDOHCC_CODES, "code": need.code, "display": display}],
             "text": need.text or need.label,
         },
         "effectiveDateTime": issued.isoformat(timespec="seconds"),

@@ -1,8 +1,8 @@
 """Matching: for each need, the few nearby resources this client can use. Pure functions.
 
 One Elasticsearch query per need, sent together in one _msearch. Ranking per need, in order
-of weight: speaks one of the client's languages, distance (decay within the radius), open now,
-verified in the past year. Eligibility is a filter (see linkage.eligibility).
+of weight: speaks one of the client's languages, distance (decay within the radius), fit of the
+service's category to the need, open now or soon, verified in the past year. Eligibility is a filter (see linkage.eligibility).
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from linkage.taxonomy import Taxonomy
 
 LANGUAGE_WEIGHT = 100.0  # above everything else together: her language first
 DISTANCE_WEIGHT = 10.0
-OPEN_NOW_WEIGHT = 3.0
+FIT_WEIGHT = 5.0  # the service's own category is chiefly for this need
+OPEN_SOON_WEIGHT = 3.0  # open now or within the next two hours
+OPEN_SOON_MINUTES = 120
 VERIFIED_WEIGHT = 1.0
 NEAREST_OUTSIDE = 3  # offered when nothing is found within the radius
 
@@ -32,6 +34,7 @@ class NeedGroup:
     filter: dict
     need_code: str | None
     categories: tuple[str, ...]
+    primary: tuple[str, ...] = ()  # categories chiefly for this need (it is listed first)
 
 
 def groups_for(
@@ -58,13 +61,13 @@ def groups_for(
 
 
 def _need_group(key: str, label: str, code: str, taxonomy: Taxonomy) -> NeedGroup:
-    return NeedGroup(
-        key, label, {"term": {"needs": code}}, code, tuple(taxonomy.categories_for_need(code))
-    )
+    addressing = tuple(taxonomy.categories_for_need(code))
+    primary = tuple(c for c in addressing if taxonomy.categories[c].needs[0] == code)
+    return NeedGroup(key, label, {"term": {"needs": code}}, code, addressing, primary)
 
 
 def ranking_functions(
-    client: Client, radius_miles: float, now: datetime, timezones: list[str]
+    group: NeedGroup, client: Client, radius_miles: float, now: datetime, timezones: list[str]
 ) -> list[dict]:
     functions: list[dict] = []
     if client.languages:
@@ -85,10 +88,13 @@ def ranking_functions(
                 "weight": DISTANCE_WEIGHT,
             }
         )
-    if timezones:
+    if group.primary:
         functions.append(
-            {"filter": search.open_now_filter(now, timezones), "weight": OPEN_NOW_WEIGHT}
+            {"filter": {"terms": {"categories": list(group.primary)}}, "weight": FIT_WEIGHT}
         )
+    if timezones:
+        soon = search.open_now_filter(now, timezones, OPEN_SOON_MINUTES)
+        functions.append({"filter": soon, "weight": OPEN_SOON_WEIGHT})
     functions.append(
         {"filter": {"range": {"last_verified": {"gte": "now-365d/d"}}}, "weight": VERIFIED_WEIGHT}
     )
@@ -128,7 +134,7 @@ def need_query(
         "query": {
             "function_score": {
                 "query": {"bool": {"filter": filters}},
-                "functions": ranking_functions(client, radius_miles, now, timezones),
+                "functions": ranking_functions(group, client, radius_miles, now, timezones),
                 "score_mode": "sum",
                 "boost_mode": "replace",
             }

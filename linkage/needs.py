@@ -52,6 +52,7 @@ class Need:
     urgency: int
     text: str | None = None
     evidence: list[Evidence] = field(default_factory=list)
+    display: str | None = None  # the code system's own display text (for FHIR)
 
     @property
     def key(self) -> str:
@@ -315,6 +316,7 @@ def evaluate(
                     urgency=info.get("urgency", 3) if not rule.get("urgent") else 1,
                     text=rule.get("need_text"),
                     evidence=evidence,
+                    display=info.get("display"),
                 )
             )
     # Several rules can show the same need: one need, all their evidence.

@@ -46,15 +46,17 @@ class SearchRequest:
 KM_PER_MILE = 1.609344
 
 
+def radius_in_miles(radius: float | None, unit: str, default_miles: float) -> float:
+    if radius is None:
+        return default_miles
+    return radius / KM_PER_MILE if unit == "km" else radius
+
+
 def request_from_args(
     args: dict, place: Place | None, taxonomy: Taxonomy, default_radius_miles: float
 ) -> SearchRequest:
     """A SearchRequest from validated API parameters and the place `near` resolved to."""
-    radius = args.get("radius")
-    if radius is None:
-        radius = default_radius_miles
-    elif args.get("unit") == "km":
-        radius = radius / KM_PER_MILE
+    radius = radius_in_miles(args.get("radius"), args.get("unit", "mi"), default_radius_miles)
     return SearchRequest(
         q=(args.get("q") or "").strip() or None,
         place=place,
@@ -95,20 +97,21 @@ def place_filter(place: Place, radius_miles: float) -> dict:
     }
 
 
-def open_now_filter(now: datetime, timezones: list[str]) -> dict:
-    """Open at `now` in each resource's own time zone: one range check per zone present."""
+def open_now_filter(now: datetime, timezones: list[str], within_minutes: int = 0) -> dict:
+    """Open at `now` (or opening within the next `within_minutes`), in each resource's own
+    time zone: one check per zone present."""
+
+    def at(tz: str) -> dict:
+        minute = hours.minute_of_week(now, tz)
+        if not within_minutes:
+            return {"term": {"open_minutes": minute}}
+        window = {"gte": minute, "lte": minute + within_minutes, "relation": "intersects"}
+        return {"range": {"open_minutes": window}}
+
     return {
         "bool": {
             "should": [
-                {
-                    "bool": {
-                        "filter": [
-                            {"term": {"timezone": tz}},
-                            {"term": {"open_minutes": hours.minute_of_week(now, tz)}},
-                        ]
-                    }
-                }
-                for tz in timezones
+                {"bool": {"filter": [{"term": {"timezone": tz}}, at(tz)]}} for tz in timezones
             ],
             "minimum_should_match": 1,
         }

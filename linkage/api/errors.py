@@ -11,6 +11,8 @@ from http import HTTPStatus
 from elasticsearch import ApiError, ConnectionTimeout, NotFoundError, TransportError
 from flask import Flask, current_app, jsonify
 
+from linkage.referrals import SearchFailed
+
 RETRY_AFTER_SECONDS = 5
 
 
@@ -39,6 +41,11 @@ def register(app: Flask) -> None:
         return error_response(
             503, "no resource index is loaded yet", {"Retry-After": str(RETRY_AFTER_SECONDS)}
         )
+
+    @app.errorhandler(SearchFailed)
+    def one_search_failed(exc: SearchFailed):
+        current_app.logger.error("a search in _msearch failed: %s", exc)
+        return error_response(503, "search failed inside Elasticsearch", {"Retry-After": "1"})
 
     @app.errorhandler(ApiError)
     def search_failed(exc: ApiError):

@@ -12,13 +12,14 @@ from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
 from linkage import assessments, fhir, match
+from linkage.api.places import resolve_place
 from linkage.api.schemas import InstrumentOut, MatchIn, MatchOut, NeedsIn, NeedsOut
 from linkage.eligibility import Client
-from linkage.geo import GeocoderUnavailable, Place, PlaceError
 from linkage.income import guideline_for, poverty_percent, region_for
 from linkage.needs import AnswerError, Assessment
+from linkage.referrals import MatchOptions, find_referrals
 from linkage.runtime import Runtime, runtime
-from linkage.search import KM_PER_MILE
+from linkage.search import radius_in_miles
 
 blp = Blueprint(
     "referrals", __name__, url_prefix="/v1", description="Screening, needs and matched referrals"
@@ -75,14 +76,7 @@ class Needs(MethodView):
 
 def _client(rt: Runtime, data: dict) -> Client:
     raw = data.get("client") or {}
-    place: Place | None = None
-    if raw.get("near"):
-        try:
-            place = rt.places.resolve(raw["near"])
-        except PlaceError as exc:
-            abort(400, message=f"client.near: {exc}", errors={"json": {"client.near": [str(exc)]}})
-        except GeocoderUnavailable:
-            abort(503, message="the address geocoder is not answering; try a ZIP code")
+    place = resolve_place(rt, raw["near"], "client.near") if raw.get("near") else None
     percent = None
     if raw.get("income") is not None and raw.get("household_size"):
         guideline = guideline_for(rt.clock().date())
@@ -116,79 +110,17 @@ class Match(MethodView):
         groups = match.groups_for(
             found.needs, data.get("needs") or [], rt.taxonomy, rt.need_vocabulary
         )
-        radius = data.get("radius") or rt.settings.default_radius_miles
-        if data.get("radius") and data["unit"] == "km":
-            radius = data["radius"] / KM_PER_MILE
-        timezones = rt.timezones()
-        per_need = data["per_need"]
-        size = per_need + 25 if data["include_ineligible"] else per_need
-        referrals = []
-        if groups:
-            searches = []
-            for g in groups:
-                query = match.need_query(
-                    g,
-                    client,
-                    radius,
-                    now,
-                    timezones,
-                    size,
-                    data["open_now"],
-                    data["include_ineligible"],
-                )
-                searches += [{}, query]
-            responses = rt.es.msearch(index=rt.settings.index_alias, searches=searches)["responses"]
-            client_needs = {g.need_code: g.label for g in groups if g.need_code}
-            empty = []
-            for g, response in zip(groups, responses, strict=True):
-                if "error" in response:
-                    abort(503, message="search failed inside Elasticsearch")
-                shaped = [
-                    match.shape_referral(
-                        h["_source"], g, client, radius, rt.taxonomy, now, client_needs
-                    )
-                    for h in response["hits"]["hits"]
-                ]
-                eligible = [r for r in shaped if r["eligible"]][:per_need]
-                entry = {
-                    "need": g.key,
-                    "label": g.label,
-                    "need_code": g.need_code,
-                    "categories": list(g.categories),
-                    "total": response["hits"]["total"]["value"],
-                    "resources": eligible,
-                    "message": None,
-                    "nearest_outside_radius": [],
-                }
-                if data["include_ineligible"]:
-                    entry["excluded"] = [r for r in shaped if not r["eligible"]][:per_need]
-                if not eligible and client.place is not None:
-                    empty.append((g, entry))
-                referrals.append(entry)
-            if empty:
-                searches = [part for g, _ in empty for part in ({}, match.nearest_query(g, client))]
-                nearest = rt.es.msearch(index=rt.settings.index_alias, searches=searches)[
-                    "responses"
-                ]
-                for (g, entry), response in zip(empty, nearest, strict=True):
-                    hits = response.get("hits", {}).get("hits", [])
-                    entry["nearest_outside_radius"] = [
-                        match.shape_referral(
-                            h["_source"], g, client, radius, rt.taxonomy, now, client_needs
-                        )
-                        for h in hits
-                    ]
-                    entry["message"] = (
-                        f"nothing found within {radius:g} miles; the nearest are further away"
-                        if hits
-                        else "no resource for this need in the directory"
-                    )
+        radius = radius_in_miles(data.get("radius"), data["unit"], rt.settings.default_radius_miles)
+        options = MatchOptions(
+            radius, data["per_need"], data["open_now"], data["include_ineligible"]
+        )
+        found_referrals = find_referrals(rt, groups, client, options, now)
         body = _needs_body(found, answered, now, data["fhir"])
         if groups:
             body["message"] = None
         elif data.get("assessment") is None:
             body["message"] = "give an assessment, or name needs"
-        body["referrals"] = referrals
+        body["referrals"] = found_referrals
         body["poverty_percent"] = (
             round(client.poverty_percent) if client.poverty_percent is not None else None
         )

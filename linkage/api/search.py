@@ -10,8 +10,8 @@ from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
 from linkage import search
+from linkage.api.places import resolve_place
 from linkage.api.schemas import SearchArgs, SearchOut
-from linkage.geo import GeocoderUnavailable, PlaceError
 from linkage.runtime import runtime
 
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Search community resources")
@@ -30,12 +30,7 @@ class Search(MethodView):
         rt = runtime()
         place = None
         if args.get("near"):
-            try:
-                place = rt.places.resolve(args["near"])
-            except PlaceError as exc:
-                abort(400, message=f"near: {exc}", errors={"query": {"near": [str(exc)]}})
-            except GeocoderUnavailable:
-                abort(503, message="the address geocoder is not answering; try a ZIP code")
+            place = resolve_place(rt, args["near"], "near", location="query")
         elif args.get("radius") is not None or args.get("sort") == "distance":
             abort(
                 422, errors={"query": {"near": ["radius and sort=distance need a place in `near`"]}}

@@ -1,0 +1,18 @@
+"""Resolving a `near` parameter in a view: a Place, or the API's error for it."""
+
+from __future__ import annotations
+
+from flask_smorest import abort
+
+from linkage.geo import GeocoderUnavailable, Place, PlaceError
+from linkage.runtime import Runtime
+
+
+def resolve_place(rt: Runtime, near: str, field: str, location: str = "json") -> Place:
+    """400 naming the field when `near` is no place; 503 when the address geocoder is down."""
+    try:
+        return rt.places.resolve(near)
+    except PlaceError as exc:
+        abort(400, message=f"{field}: {exc}", errors={location: {field: [str(exc)]}})
+    except GeocoderUnavailable:
+        abort(503, message="the address geocoder is not answering; try a ZIP code")

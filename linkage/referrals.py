@@ -1,0 +1,90 @@
+"""Referrals for a client's needs: the match queries sent together, and their results shaped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from linkage import match
+from linkage.eligibility import Client
+from linkage.match import NeedGroup
+from linkage.runtime import Runtime
+
+# How many extra hits to fetch so that excluded services can be shown beside the eligible.
+INELIGIBLE_HEADROOM = 25
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    radius_miles: float
+    per_need: int = 5
+    open_now: bool = False
+    include_ineligible: bool = False
+
+
+def find_referrals(
+    rt: Runtime, groups: list[NeedGroup], client: Client, options: MatchOptions, now: datetime
+) -> list[dict]:
+    """Per need, the ranked resources the client can use; one _msearch for all needs, and one
+    more only for needs with nothing within the radius (the nearest beyond it)."""
+    if not groups:
+        return []
+    size = options.per_need + (INELIGIBLE_HEADROOM if options.include_ineligible else 0)
+    timezones = rt.timezones()
+    searches: list[dict] = []
+    for g in groups:
+        searches += [{}, match.need_query(g, client, options.radius_miles, now, timezones, size,
+                                          options.open_now, options.include_ineligible)]  # fmt: skip
+    responses = _msearch(rt, searches)
+    client_needs = {g.need_code: g.label for g in groups if g.need_code}
+
+    def shape(hits: list[dict], g: NeedGroup) -> list[dict]:
+        return [
+            match.shape_referral(
+                h["_source"], g, client, options.radius_miles, rt.taxonomy, now, client_needs
+            )
+            for h in hits
+        ]
+
+    referrals, empty = [], []
+    for g, response in zip(groups, responses, strict=True):
+        shaped = shape(response["hits"]["hits"], g)
+        entry = {
+            "need": g.key,
+            "label": g.label,
+            "need_code": g.need_code,
+            "categories": list(g.categories),
+            "total": response["hits"]["total"]["value"],
+            "resources": [r for r in shaped if r["eligible"]][: options.per_need],
+            "nearest_outside_radius": [],
+            "message": None,
+        }
+        if options.include_ineligible:
+            entry["excluded"] = [r for r in shaped if not r["eligible"]][: options.per_need]
+        if not entry["resources"] and client.place is not None:
+            empty.append((g, entry))
+        referrals.append(entry)
+    if empty:
+        nearest = _msearch(
+            rt, [part for g, _ in empty for part in ({}, match.nearest_query(g, client))]
+        )
+        for (g, entry), response in zip(empty, nearest, strict=True):
+            entry["nearest_outside_radius"] = shape(response["hits"]["hits"], g)
+            entry["message"] = (
+                f"nothing found within {options.radius_miles:g} miles; the nearest are further away"
+                if entry["nearest_outside_radius"]
+                else "no resource for this need in the directory"
+            )
+    return referrals
+
+
+class SearchFailed(RuntimeError):
+    """One of the searches in an _msearch failed inside Elasticsearch."""
+
+
+def _msearch(rt: Runtime, searches: list[dict]) -> list[dict]:
+    responses = rt.es.msearch(index=rt.settings.index_alias, searches=searches)["responses"]
+    for response in responses:
+        if "error" in response:
+            raise SearchFailed(str(response["error"].get("type", "error")))
+    return responses
