@@ -16,6 +16,7 @@ from linkage.config import DATA_DIR
 from linkage.income import poverty_percent
 
 _LOINC = re.compile(r"^\d{1,7}-\d$")
+YES, NO = "LA33-6", "LA32-8"  # LOINC's generic yes / no answers
 
 
 class AnswerError(ValueError):
@@ -190,6 +191,8 @@ def normalise_answers(instrument: Instrument, answers: dict, where: str) -> dict
         ):
             out[code] = None
             continue
+        if isinstance(value, bool) and {YES, NO} <= set(item.answers):
+            value = YES if value else NO  # FHIR valueBoolean on a yes/no question
         if item.type in ("choice", "multi-choice"):
             codes = value if isinstance(value, list) else [value]
             if item.type == "choice" and len(codes) != 1:

@@ -175,3 +175,8 @@ def test_invalid_answers_name_the_question(answers, where, says):
     with pytest.raises(AnswerError) as caught:
         run("ahc-hrsn", answers)
     assert caught.value.where == where and says in caught.value.message
+
+
+def test_true_and_false_answer_yes_no_questions():
+    assert "transportation-insecurity" in need_codes(run("ahc-hrsn", {"93030-5": True}))
+    assert not run("ahc-hrsn", {"93030-5": False}).needs
