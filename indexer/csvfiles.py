@@ -1,0 +1,113 @@
+"""Reading the CSV files directories come in: encoding, required columns, short rows.
+
+Every CSV-based reader goes through here, so a Latin-1 file or a truncated row is handled
+and reported the same way whatever the format.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.records import Problem, ReadError
+
+# Fields in real exports can hold whole descriptions; the csv module's default is 128 KiB.
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass
+class CsvRow:
+    file: str
+    number: int  # data row, 1-based (the header is not counted)
+    values: dict[str, str]  # column → stripped text ("" when empty or missing)
+    problem: Problem | None = None  # the row is malformed (values may then be partial)
+
+    @property
+    def where(self) -> str:
+        return f"row {self.number}"
+
+
+def _is_utf8(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    with path.open("rb") as fh:
+        try:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
+
+
+class CsvFile:
+    """A CSV file with a header row. Raises ReadError when a required column is missing.
+
+    `warnings` holds file-level notes (e.g. not UTF-8: read as Windows-1252). Iterating yields
+    CsvRow; a row with fewer fields than the header (a truncated file) or more carries a
+    `problem`. Blank rows are skipped.
+    """
+
+    def __init__(self, path: Path, required: tuple[str, ...] = ()):
+        self.path = path
+        self.name = path.name
+        self.warnings: list[Problem] = []
+        self.encoding = "utf-8-sig"
+        if not _is_utf8(path):
+            self.encoding = "cp1252"
+            self.warnings.append(Problem(path.name, "-", "-", "not UTF-8: read as Windows-1252 (Latin-1)"))
+        with self._open() as fh:
+            try:
+                self.header = [h.strip() for h in next(csv.reader(fh))]
+            except StopIteration:
+                raise ReadError(f"{path.name}: empty file") from None
+            except csv.Error as exc:
+                raise ReadError(f"{path.name}: not a CSV file ({exc})") from None
+        missing = [c for c in required if c not in self.header]
+        if missing:
+            raise ReadError(f"{path.name}: missing required column(s): {', '.join(missing)}")
+        width = len(self.header)
+        while width and not self.header[width - 1]:  # trailing unnamed columns carry nothing
+            width -= 1
+        self.width = width
+
+    def _open(self):
+        return self.path.open(encoding=self.encoding, errors="replace", newline="")
+
+    def __iter__(self) -> Iterator[CsvRow]:
+        with self._open() as fh:
+            reader = csv.reader(fh)
+            next(reader, None)
+            number = 0
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    return
+                except csv.Error as exc:
+                    number += 1
+                    yield CsvRow(self.name, number, {}, Problem(self.name, f"row {number}", "-", f"unreadable CSV: {exc}"))
+                    return
+                number += 1
+                if not any(f.strip() for f in fields):
+                    continue
+                header = self.header[: self.width]
+                values = {h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header) if h}
+                problem = None
+                if len(fields) < self.width:
+                    problem = Problem(self.name, f"row {number}", header[len(fields)],
+                                      f"row has {len(fields)} of {self.width} fields (truncated?)")  # fmt: skip
+                elif any(f.strip() for f in fields[self.width :]):
+                    problem = Problem(self.name, f"row {number}", "-",
+                                      f"row has {len(fields)} fields, the header {self.width}")  # fmt: skip
+                yield CsvRow(self.name, number, values, problem)
+
+
+def split_list(text: str, separators: str = ",;") -> list[str]:
+    """'a, b; c' → ['a', 'b', 'c']."""
+    parts = [text]
+    for sep in separators:
+        parts = [p for part in parts for p in part.split(sep)]
+    return [p.strip() for p in parts if p.strip()]

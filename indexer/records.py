@@ -1,0 +1,47 @@
+"""What every format reader yields: one HSDS 3.0 service record per row, or why not.
+
+Readers turn their format (HSDS JSON, HSDS tabular packages, Ohana CSV, mapped CSV) into
+HSDS 3.0 *full service* records following data/README.md, so one converter serves them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+class ReadError(ValueError):
+    """A whole file cannot be read (not the format, required columns missing, ...)."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A rejected row or a dropped value: which file, which row or record, which field, why."""
+
+    file: str
+    row: str  # "row 12" (CSV data row, 1-based, header excluded), "line 5" (NDJSON), "#3" (JSON)
+    field: str
+    reason: str
+    record_id: str | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "row": self.row,
+            "record_id": self.record_id,
+            "field": self.field,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class SourceRow:
+    """One service as read from a source.
+
+    `record` is None when the row was rejected while reading; `problems` then says why.
+    With a record, `problems` are warnings (values dropped, the record kept).
+    """
+
+    file: str
+    row: str
+    record: dict | None
+    problems: list[Problem] = field(default_factory=list)
