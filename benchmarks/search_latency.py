@@ -23,9 +23,10 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from indexer.formats.hsds_json import read as read_hsds_json  # noqa: E402
 from indexer.hsds import Converter  # noqa: E402
 from indexer.load import rebuild  # noqa: E402
-from indexer.readers import read_hsds_json  # noqa: E402
+from indexer.records import SourceRow  # noqa: E402
 from indexer.synthetic import generate_services  # noqa: E402
 from linkage import create_app, search  # noqa: E402
 from linkage.config import Settings  # noqa: E402
@@ -64,7 +65,10 @@ def load(settings: Settings, synthetic: int | None) -> None:
     client = make_client(settings).options(request_timeout=120)
     converter = Converter("bench", load_taxonomy(), settings.default_timezone)
     if synthetic:
-        records = generate_services(synthetic, seed=7)
+        records = (
+            SourceRow("synthetic", f"#{n}", r)
+            for n, r in enumerate(generate_services(synthetic, seed=7), start=1)
+        )
     else:
         records = read_hsds_json(ROOT / "data" / "sample" / "chicago.json")
     report = rebuild(client, settings.index_alias, records, converter)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import sys
 from pathlib import Path
@@ -10,9 +11,11 @@ import click
 from elasticsearch import TransportError
 from tqdm import tqdm
 
+from indexer import formats
+from indexer.crosswalk import Crosswalk
 from indexer.hsds import Converter
-from indexer.load import LoadError, rebuild
-from indexer.readers import ReadError, read_hsds_json
+from indexer.load import LoadError, Report, rebuild, source_name, upsert
+from indexer.records import ReadError
 from linkage.config import Settings
 from linkage.elastic import make_client
 from linkage.taxonomy import load_taxonomy
@@ -23,46 +26,103 @@ def main() -> None:
     """Load community resource directories into Elasticsearch."""
 
 
+def converter_for(source: str, settings: Settings) -> Converter:
+    taxonomy = load_taxonomy(settings.data_dir)
+    crosswalk = Crosswalk.from_file_211(
+        taxonomy, Path(settings.crosswalk_211) if settings.crosswalk_211 else None
+    )
+    return Converter(source, taxonomy, settings.default_timezone, crosswalk)
+
+
+def write_rejections_csv(report: Report, path: Path) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["file", "row", "record_id", "field", "reason"])
+        for r in report.rejections:
+            writer.writerow([r.file, r.row, r.record_id or "", r.field, r.reason])
+
+
 @main.command()
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--source", help="Source name (id namespace); defaults to the file name.")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["auto", *formats.FORMATS]),
+    default="auto",
+    show_default=True,
+)
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Column mapping (YAML) for mapped-csv.",
+)
+@click.option(
+    "--source",
+    help="Source name (its own id namespace and index); defaults to the file or folder name.",
+)
+@click.option("--mode", type=click.Choice(["full", "incremental"]), default="full", show_default=True,
+              help="full: replace the source's records; incremental: add or update by id.")  # fmt: skip
 @click.option(
     "--report", "report_path", type=click.Path(path_type=Path), help="Write the JSON report here."
 )
+@click.option(
+    "--rejected",
+    "rejected_path",
+    type=click.Path(path_type=Path),
+    help="Write rejected rows as CSV here.",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def load(path: Path, source: str | None, report_path: Path | None, quiet: bool) -> None:
-    """Rebuild the index from an HSDS 3.0 JSON file (array or NDJSON) and swap the alias."""
+def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) -> None:
+    """Load a directory (HSDS JSON or tabular package, Ohana CSV, or CSV with a mapping)."""
     settings = Settings.from_env()
     # Bulk requests can take longer than a search: give them their own timeout.
     client = make_client(settings).options(
         request_timeout=max(60.0, settings.elasticsearch_timeout)
     )
-    converter = Converter(
-        source or path.stem, load_taxonomy(settings.data_dir), settings.default_timezone
-    )
-    bar = tqdm(desc="documents", unit="doc", disable=quiet, file=sys.stderr, smoothing=0.1)
     try:
-        report = rebuild(client, settings.index_alias, read_hsds_json(path), converter, bar.update)
+        fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
+        name = source_name(source or (mapping or path).stem)
+    except (ReadError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    converter = converter_for(name, settings)
+    bar = tqdm(desc=name, unit="doc", disable=quiet, file=sys.stderr, smoothing=0.1)
+    run = rebuild if mode == "full" else upsert
+    try:
+        report = run(
+            client, settings.index_alias, formats.read(path, fmt, mapping), converter, bar.update
+        )
     except (LoadError, ReadError) as exc:
-        bar.close()
         raise click.ClickException(f"{exc}; the live index was not changed") from exc
     except TransportError as exc:
-        bar.close()
         raise click.ClickException(
             f"Elasticsearch at {settings.elasticsearch_url} failed: {exc}; the live index was not changed"
         ) from exc
-    bar.close()
+    finally:
+        bar.close()
     if report_path:
-        report_path.write_text(json.dumps(report.as_dict(), indent=2))
+        report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    if rejected_path:
+        write_rejections_csv(report, rejected_path)
+    total = report.total()
     click.echo(
-        f"{path.name}: read {report.read}, indexed {report.indexed}, rejected {report.rejected} "
-        f"({report.documents} documents) into {report.index} as '{settings.index_alias}' "
+        f"{name} ({fmt}, {mode}): read {total.read}, indexed {total.indexed}, rejected {total.rejected}, "
+        f"duplicates {total.duplicates} ({report.documents} documents) into {report.index} "
         f"[analysis: {report.analysis}] in {report.seconds:.1f}s"
     )
+    if len(report.files) > 1:
+        for file, c in report.files.items():
+            click.echo(
+                f"  {file}: read {c.read}, indexed {c.indexed}, rejected {c.rejected}, duplicates {c.duplicates}"
+            )
     for r in report.rejections[:50]:
-        click.echo(f"  rejected {r.record}: {r.field}: {r.reason}")
+        click.echo(
+            f"  rejected {r.file} {r.row}{f' (id {r.record_id})' if r.record_id else ''}: {r.field}: {r.reason}"
+        )
     if len(report.rejections) > 50:
-        click.echo(f"  ... {len(report.rejections) - 50} more rejections (see --report)")
+        click.echo(f"  ... {len(report.rejections) - 50} more (see --report / --rejected)")
+    if report.unmapped_terms:
+        top = ", ".join(f"{name!r} ({n})" for (_, name), n in report.unmapped_terms.most_common(10))
+        click.echo(f"  {len(report.unmapped_terms)} source terms map to no category: {top}")
     if report.warnings:
         click.echo(
             f"  {len(report.warnings)} warnings (values dropped, records kept); see --report"

@@ -57,7 +57,9 @@ class CsvFile:
         self.encoding = "utf-8-sig"
         if not _is_utf8(path):
             self.encoding = "cp1252"
-            self.warnings.append(Problem(path.name, "-", "-", "not UTF-8: read as Windows-1252 (Latin-1)"))
+            self.warnings.append(
+                Problem(path.name, "-", "-", "not UTF-8: read as Windows-1252 (Latin-1)")
+            )
         with self._open() as fh:
             try:
                 self.header = [h.strip() for h in next(csv.reader(fh))]
@@ -88,13 +90,22 @@ class CsvFile:
                     return
                 except csv.Error as exc:
                     number += 1
-                    yield CsvRow(self.name, number, {}, Problem(self.name, f"row {number}", "-", f"unreadable CSV: {exc}"))
+                    yield CsvRow(
+                        self.name,
+                        number,
+                        {},
+                        Problem(self.name, f"row {number}", "-", f"unreadable CSV: {exc}"),
+                    )
                     return
                 number += 1
                 if not any(f.strip() for f in fields):
                     continue
                 header = self.header[: self.width]
-                values = {h: (fields[i].strip() if i < len(fields) else "") for i, h in enumerate(header) if h}
+                values = {
+                    h: (fields[i].strip() if i < len(fields) else "")
+                    for i, h in enumerate(header)
+                    if h
+                }
                 problem = None
                 if len(fields) < self.width:
                     problem = Problem(self.name, f"row {number}", header[len(fields)],

@@ -7,29 +7,25 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import phonenumbers
 from marshmallow import ValidationError
 
+from indexer.crosswalk import Crosswalk
+from indexer.records import Problem, SourceRow
 from linkage import geo, hours
+from linkage.languages import language_codes
 from linkage.resource import FEES, ResourceSchema
 from linkage.taxonomy import Taxonomy
 
+# Attribute vocabularies that carry Linkage's own conventions rather than categories.
+CONVENTION_TAXONOMIES = {"linkage-eligibility", "linkage-fees", "linkage-flags"}
+
 _AREA = re.compile(r"^(zip:\d{5}|county:[A-Z]{2}:[^:]+|state:[A-Z]{2}|nationwide)$")
 _schema = ResourceSchema()
-
-
-@dataclass
-class Rejection:
-    """A record, or a part of one, that was not indexed, and why."""
-
-    record: str  # position in the file and source id, e.g. "#12 (id abc-123)"
-    field: str
-    reason: str
-
-    def as_dict(self) -> dict:
-        return {"record": self.record, "field": self.field, "reason": self.reason}
 
 
 @dataclass
@@ -41,8 +37,8 @@ class Converted:
     """
 
     documents: list[dict] = field(default_factory=list)
-    rejections: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
+    rejections: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
 
 def document_id(source: str, service_id: str, location_id: str | None) -> str:
@@ -63,21 +59,43 @@ def _codes(service: dict, taxonomy_name: str) -> list[str]:
     return [a["taxonomy_term"].get("code") or "" for a in _attributes(service, taxonomy_name)]
 
 
-def _languages(*holders: dict) -> list[str]:
+def _languages(*holders: dict) -> tuple[list[str], list[str]]:
+    """ISO 639 codes from HSDS language entries (by code or by English name), and the unknown."""
+    known = language_codes()
     seen: dict[str, None] = {}
+    unknown = []
     for holder in holders:
         for lang in holder.get("languages") or ():
-            code = (lang.get("code") or "").strip().lower()
+            raw = (lang.get("code") or lang.get("name") or "").strip().lower()
+            if not raw:
+                continue
+            code = known.get(raw)
             if code:
                 seen[code] = None
-    return list(seen)
+            else:
+                unknown.append(raw)
+    return list(seen), unknown
+
+
+def _phone_number(raw: str) -> str:
+    """US numbers in the national format, (650) 780-7525; others as given."""
+    try:
+        parsed = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_possible_number(parsed):
+        return raw
+    style = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(
+        parsed, style.NATIONAL if parsed.country_code == 1 else style.INTERNATIONAL
+    )
 
 
 def _phones(*holders: dict) -> list[dict]:
     seen: dict[str, dict] = {}
     for holder in holders:
         for phone in holder.get("phones") or ():
-            number = str(phone.get("number") or "").strip().strip('"')
+            number = _phone_number(str(phone.get("number") or "").strip().strip('"'))
             if number and number not in seen:
                 ext = phone.get("extension")
                 seen[number] = {
@@ -115,48 +133,68 @@ def _float(value) -> float | None:
 class Converter:
     """Converts one source's HSDS records; keeps what it needs between records."""
 
-    def __init__(self, source: str, taxonomy: Taxonomy, default_timezone: str):
+    def __init__(
+        self,
+        source: str,
+        taxonomy: Taxonomy,
+        default_timezone: str,
+        crosswalk: Crosswalk | None = None,
+    ):
         self.source = source
         self.taxonomy = taxonomy
         self.default_timezone = default_timezone
+        self.crosswalk = crosswalk or Crosswalk(taxonomy)
+        # Source terms no category maps to: (taxonomy, term) → how many records carried them.
+        self.unmapped: Counter[tuple[str, str]] = Counter()
 
-    def convert(self, position: int, service: dict) -> Converted:
+    def convert(self, row: SourceRow) -> Converted:
         out = Converted()
+        service = row.record
+        sid = str(service.get("id") or "").strip() if isinstance(service, dict) else ""
+
+        def problem(field_name: str, reason: str) -> Problem:
+            return Problem(row.file, row.row, field_name, reason, sid or None)
+
         if not isinstance(service, dict):
-            out.rejections.append(Rejection(f"#{position}", "-", "record is not a JSON object"))
+            out.rejections.append(problem("-", "record is not a JSON object"))
             return out
-        sid = str(service.get("id") or "").strip()
-        label = f"#{position}" + (f" (id {sid})" if sid else "")
         if not sid:
-            out.rejections.append(Rejection(label, "id", "missing service id"))
+            out.rejections.append(problem("id", "missing service id"))
             return out
         if not (service.get("name") or "").strip():
-            out.rejections.append(Rejection(label, "name", "missing service name"))
+            out.rejections.append(problem("name", "missing service name"))
             return out
-        base, notes = self._service_fields(service, label, out)
+        base, notes = self._service_fields(service, problem, out)
         sals = service.get("service_at_locations") or []
         if not sals:
             sals = [{"id": None, "location": None}]
         for sal in sals:
-            doc = self._document(service, sal, base, list(notes), label, out)
+            doc = self._document(service, sal, base, list(notes), problem, out)
             try:
                 out.documents.append(_schema.dump(_schema.load(doc)))
             except ValidationError as exc:
-                for name, problem in _flatten(exc.messages):
-                    out.rejections.append(Rejection(label, name, problem))
+                for name, message in _flatten(exc.messages):
+                    out.rejections.append(problem(name, message))
         if out.rejections:
             out.documents.clear()
         return out
 
-    def _service_fields(self, service: dict, label: str, out: Converted) -> tuple[dict, list[str]]:
+    def _service_fields(self, service: dict, problem, out: Converted) -> tuple[dict, list[str]]:
         notes: list[str] = []
-        categories = []
-        for code in _codes(service, "linkage"):
-            if code in self.taxonomy:
-                categories.append(code)
-            else:
-                notes.append(f"unknown category {code!r}")
+        categories: dict[str, None] = {}
+        for a in service.get("attributes") or ():
+            term = a.get("taxonomy_term") or {}
+            vocabulary = (term.get("taxonomy") or "").strip().lower()
+            if not term or vocabulary in CONVENTION_TAXONOMIES:
+                continue
+            mapped = self.crosswalk.categories(term)
+            categories.update(dict.fromkeys(mapped))
+            if not mapped:
+                name = term.get("name") or term.get("code") or "?"
+                self.unmapped[(vocabulary or "?", name)] += 1
+                notes.append(f"no category for {vocabulary} term {name!r}")
         tree: dict[str, None] = {}
+        categories = list(categories)
         for code in categories:
             tree.update(dict.fromkeys(self.taxonomy.ancestors_and_self(code)))
         eligibility_attrs = _attributes(service, "linkage-eligibility")
@@ -171,7 +209,7 @@ class Converter:
                 income = _float(a.get("value"))
                 if income is None or income <= 0:
                     out.warnings.append(
-                        Rejection(label, "income-max-fpl", f"not a percentage: {a.get('value')!r}")
+                        problem("income-max-fpl", f"not a percentage: {a.get('value')!r}")
                     )
                     income = None
         fees = next((c for c in _codes(service, "linkage-fees") if c in FEES), None)
@@ -183,6 +221,9 @@ class Converter:
             elif extent or area.get("name"):
                 notes.append(f"service area not understood: {extent or area.get('name')!r}")
         assured = (service.get("assured_date") or "")[:10] or None
+        languages, unknown_languages = _languages(service)
+        for name in unknown_languages:
+            out.warnings.append(problem("languages", f"unknown language {name!r}"))
         base = {
             "source": self.source,
             "service_name": service["name"].strip(),
@@ -193,7 +234,7 @@ class Converter:
             "category_names": [self.taxonomy.categories[c].name for c in tree],
             "needs": self.taxonomy.needs_of(categories),
             "confidential": "confidential-address" in _codes(service, "linkage-flags"),
-            "languages": _languages(service),
+            "languages": languages,
             "eligibility": {
                 "min_age": _int_or_none(service.get("minimum_age")),
                 "max_age": _int_or_none(service.get("maximum_age")),
@@ -213,7 +254,7 @@ class Converter:
         return base, notes
 
     def _document(
-        self, service: dict, sal: dict, base: dict, notes: list[str], label: str, out: Converted
+        self, service: dict, sal: dict, base: dict, notes: list[str], problem, out: Converted
     ) -> dict:
         location = sal.get("location") or {}
         lid = location.get("id") or sal.get("id")
@@ -227,8 +268,7 @@ class Converter:
                 point, precision = {"lat": lat, "lon": lon}, "exact"
             else:
                 out.warnings.append(
-                    Rejection(
-                        label,
+                    problem(
                         "location.latitude/longitude",
                         f"invalid coordinates {lat}, {lon}; not indexed",
                     )
@@ -269,7 +309,7 @@ class Converter:
             "schedule": [p.as_dict() for p in periods],
             "open_minutes": hours.week_ranges(periods),
             "timezone": self._timezone(zip_info, base["service_areas"]),
-            "languages": list(dict.fromkeys(base["languages"] + _languages(location))),
+            "languages": list(dict.fromkeys(base["languages"] + _languages(location)[0])),
             "notes": notes,
         }
 

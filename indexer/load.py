@@ -1,19 +1,33 @@
-"""Full rebuild behind an alias: new versioned index, streaming bulk load, count check, atomic swap.
+"""Loading a source behind the search alias, in one of two modes.
 
-A failure at any step leaves the live alias untouched and removes the half-built index.
+Every source has its own versioned indices, `<alias>--<source>--<timestamp>`, all behind the
+one alias searches read, so sources coexist and each is replaced on its own.
+
+- full (`rebuild`): new index, streaming bulk load, count check, atomic alias swap of this
+  source's index; records absent from the file disappear with the old index. On any failure
+  the live alias is untouched and the half-built index is deleted.
+- incremental (`upsert`): index by stable id into the source's live index; loading the same
+  file twice changes nothing and creates no duplicates.
+
+Counts always reconcile per file: read = indexed + rejected + duplicates.
 """
 
 from __future__ import annotations
 
+import re
 import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from elasticsearch import ApiError, Elasticsearch, helpers
 
-from indexer.hsds import Converter, Rejection
+from indexer.hsds import Converter
+from indexer.records import Problem, SourceRow
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
+
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class LoadError(RuntimeError):
@@ -21,31 +35,77 @@ class LoadError(RuntimeError):
 
 
 @dataclass
-class Report:
-    """Counts that must reconcile: read = indexed + rejected (records); documents per location."""
-
+class FileCounts:
     read: int = 0
     indexed: int = 0
     rejected: int = 0
+    duplicates: int = 0
+
+    def reconciles(self) -> bool:
+        return self.read == self.indexed + self.rejected + self.duplicates
+
+
+@dataclass
+class Report:
+    """What a load did. Records are services; documents are services at locations."""
+
+    source: str
+    mode: str
+    files: dict[str, FileCounts] = field(default_factory=dict)
     documents: int = 0
-    rejections: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)
+    rejections: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unmapped_terms: Counter = field(default_factory=Counter)
     index: str | None = None
     analysis: str | None = None
     seconds: float = 0.0
 
+    def total(self) -> FileCounts:
+        t = FileCounts()
+        for c in self.files.values():
+            t.read += c.read
+            t.indexed += c.indexed
+            t.rejected += c.rejected
+            t.duplicates += c.duplicates
+        return t
+
+    @property
+    def read(self) -> int:
+        return self.total().read
+
+    @property
+    def indexed(self) -> int:
+        return self.total().indexed
+
+    @property
+    def rejected(self) -> int:
+        return self.total().rejected
+
+    @property
+    def duplicates(self) -> int:
+        return self.total().duplicates
+
     def reconciles(self) -> bool:
-        return self.read == self.indexed + self.rejected
+        return all(c.reconciles() for c in self.files.values())
 
     def as_dict(self) -> dict:
+        total = self.total()
         return {
-            "read": self.read,
-            "indexed": self.indexed,
-            "rejected": self.rejected,
+            "source": self.source,
+            "mode": self.mode,
+            "read": total.read,
+            "indexed": total.indexed,
+            "rejected": total.rejected,
+            "duplicates": total.duplicates,
             "documents": self.documents,
+            "files": {name: vars(c) for name, c in self.files.items()},
             "index": self.index,
             "analysis": self.analysis,
             "seconds": round(self.seconds, 2),
+            "unmapped_terms": [
+                {"taxonomy": t, "term": name, "records": n}
+                for (t, name), n in self.unmapped_terms.most_common()
+            ],
             "rejections": [r.as_dict() for r in self.rejections],
             "warnings": [w.as_dict() for w in self.warnings],
         }
@@ -62,90 +122,174 @@ def choose_stemming(client: Elasticsearch) -> tuple[str, dict] | None:
     return None
 
 
-def new_index_name(alias: str) -> str:
-    return f"{alias}-{datetime.now(UTC).strftime('%Y%m%d%H%M%S%f')}"
+def index_prefix(alias: str, source: str) -> str:
+    return f"{alias}--{source}--"
+
+
+def new_index_name(alias: str, source: str) -> str:
+    return index_prefix(alias, source) + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+
+
+def source_indices(client: Elasticsearch, alias: str, source: str) -> list[str]:
+    """The source's indices the alias points at now."""
+    if not client.indices.exists_alias(name=alias):
+        return []
+    return sorted(
+        n for n in client.indices.get_alias(name=alias) if n.startswith(index_prefix(alias, source))
+    )
+
+
+@dataclass
+class _Pending:
+    """One record whose documents are in flight in the bulk stream."""
+
+    file: str
+    row: str
+    record_id: str | None
+    documents: int
+    failed: Problem | None = None
+    duplicate: bool = False
 
 
 def _actions(
-    records: Iterable[dict], converter: Converter, report: Report, index: str
-) -> Iterator[dict]:
-    for position, record in enumerate(records, start=1):
-        report.read += 1
-        converted = converter.convert(position, record)
+    rows: Iterable[SourceRow], converter: Converter, report: Report, index: str, op_type: str,
+    in_flight: deque,
+) -> Iterator[dict]:  # fmt: skip
+    for row in rows:
+        counts = report.files.setdefault(row.file, FileCounts())
+        counts.read += 1
+        if row.record is None:
+            counts.rejected += 1
+            report.rejections.extend(row.problems)
+            continue
+        report.warnings.extend(row.problems)
+        converted = converter.convert(row)
         report.warnings.extend(converted.warnings)
         if converted.rejections:
-            report.rejected += 1
+            counts.rejected += 1
             report.rejections.extend(converted.rejections)
             continue
-        report.indexed += 1
-        for doc in converted.documents:
-            report.documents += 1
-            yield {"_index": index, "_id": doc["id"], "_source": doc}
+        docs = converted.documents
+        in_flight.append(
+            _Pending(row.file, row.row, converted.documents[0]["source_ids"]["service"], len(docs))
+        )
+        for doc in docs:
+            yield {"_op_type": op_type, "_index": index, "_id": doc["id"], "_source": doc}
+
+
+def _stream(
+    client: Elasticsearch, rows: Iterable[SourceRow], converter: Converter, report: Report,
+    index: str, op_type: str, progress: Callable[[int], None] | None, chunk_size: int,
+) -> None:  # fmt: skip
+    """Bulk-load and settle every record: indexed, rejected (with Elasticsearch's reason) or a
+    duplicate (its id was already loaded). Memory is bounded by the chunk in flight."""
+    in_flight: deque[_Pending] = deque()
+    current: _Pending | None = None
+    left = 0
+    for ok, item in helpers.streaming_bulk(
+        client,
+        _actions(rows, converter, report, index, op_type, in_flight),
+        chunk_size=chunk_size,
+        max_retries=5,
+        raise_on_error=False,
+        raise_on_exception=True,
+    ):
+        if left == 0:
+            current = in_flight.popleft()
+            left = current.documents
+        result = next(iter(item.values()))
+        if not ok and current.failed is None and not current.duplicate:
+            if result.get("status") == 409:
+                current.duplicate = True
+            else:
+                error = result.get("error") or {}
+                reason = error.get("reason") if isinstance(error, dict) else str(error)
+                current.failed = Problem(
+                    current.file,
+                    current.row,
+                    "-",
+                    f"Elasticsearch refused it: {reason}",
+                    current.record_id,
+                )
+        left -= 1
+        if left == 0:
+            _settle(current, report)
+        if progress:
+            progress(1)
+
+
+def _settle(record: _Pending, report: Report) -> None:
+    counts = report.files[record.file]
+    if record.duplicate:
+        counts.duplicates += 1
+        report.rejections.append(
+            Problem(
+                record.file,
+                record.row,
+                "id",
+                "duplicate: a record with this id was already loaded",
+                record.record_id,
+            )
+        )
+    elif record.failed:
+        counts.rejected += 1
+        report.rejections.append(record.failed)
+    else:
+        counts.indexed += 1
+        report.documents += record.documents
+
+
+def _finish(client: Elasticsearch, index: str, report: Report, converter: Converter) -> None:
+    """Refresh, and keep the time zones present with the index (open-now queries need them)."""
+    client.indices.refresh(index=index)
+    buckets = client.search(
+        index=index, size=0, aggs={"tz": {"terms": {"field": "timezone", "size": 500}}}
+    )
+    client.indices.put_mapping(
+        index=index,
+        meta={
+            "timezones": sorted(b["key"] for b in buckets["aggregations"]["tz"]["buckets"]),
+            "source": converter.source,
+            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "analysis": report.analysis,
+        },
+    )
+    report.unmapped_terms = converter.unmapped
 
 
 def rebuild(
     client: Elasticsearch,
     alias: str,
-    records: Iterable[dict],
+    rows: Iterable[SourceRow],
     converter: Converter,
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 1000,
 ) -> Report:
-    """Load `records` into a fresh index and point `alias` at it; raises LoadError on failure."""
+    """Replace the source's records behind `alias` with `rows`; raises LoadError on failure."""
     started = time.monotonic()
-    report = Report(index=new_index_name(alias))
+    source = converter.source
+    report = Report(source=source, mode="full", index=new_index_name(alias, source))
     stemming = choose_stemming(client)
     report.analysis = stemming[0] if stemming else "standard"
     settings = index_settings(stemming)
-    # No refreshes while loading: much faster bulk indexing; one refresh at the end.
-    settings["refresh_interval"] = "-1"
+    settings["refresh_interval"] = "-1"  # no refreshes while loading; one at the end
     client.indices.create(index=report.index, settings=settings, mappings=MAPPINGS)
     try:
-        failed: list[Rejection] = []
-        for ok, item in helpers.streaming_bulk(
-            client,
-            _actions(records, converter, report, report.index),
-            chunk_size=chunk_size,
-            max_retries=5,
-            raise_on_error=False,
-            raise_on_exception=True,
-        ):
-            if not ok:
-                result = next(iter(item.values()))
-                failed.append(
-                    Rejection(f"document {result.get('_id')}", "-", str(result.get("error")))
-                )
-            if progress:
-                progress(1)
-        if failed:
-            report.rejections.extend(failed)
-            raise LoadError(f"{len(failed)} documents were refused by Elasticsearch")
+        # op_type create: a second record with an id already loaded is refused, not overwritten.
+        _stream(client, rows, converter, report, report.index, "create", progress, chunk_size)
         client.indices.put_settings(index=report.index, settings={"refresh_interval": "1s"})
-        client.indices.refresh(index=report.index)
+        _finish(client, report.index, report, converter)
         count = client.count(index=report.index)["count"]
         if count != report.documents or not report.reconciles():
             raise LoadError(
-                f"count check failed: {count} documents in the index, {report.documents} sent; "
-                f"{report.read} records read, {report.indexed} indexed, {report.rejected} rejected"
+                f"count check failed: {count} documents in the index, {report.documents} loaded; "
+                + "; ".join(
+                    f"{name}: read {c.read}, indexed {c.indexed}, rejected {c.rejected}, "
+                    f"duplicates {c.duplicates}"
+                    for name, c in report.files.items()
+                )
             )
-        tz_agg = client.search(
-            index=report.index,
-            size=0,
-            aggs={"tz": {"terms": {"field": "timezone", "size": 500}}},
-        )
-        timezones = {b["key"] for b in tz_agg["aggregations"]["tz"]["buckets"]}
-        # Open-now queries need the time zones present; keep them with the index.
-        client.indices.put_mapping(
-            index=report.index,
-            meta={
-                "timezones": sorted(timezones),
-                "source": converter.source,
-                "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                "documents": report.documents,
-                "analysis": report.analysis,
-            },
-        )
-        swap_alias(client, alias, report.index)
+        swap_alias(client, alias, source, report.index)
     except BaseException:
         client.options(ignore_status=404).indices.delete(index=report.index)
         raise
@@ -153,13 +297,48 @@ def rebuild(
     return report
 
 
-def swap_alias(client: Elasticsearch, alias: str, index: str) -> None:
-    """Point the alias at `index` in one atomic step, then delete what it pointed at before."""
-    old = []
-    if client.indices.exists_alias(name=alias):
-        old = [name for name in client.indices.get_alias(name=alias) if name != index]
+def upsert(
+    client: Elasticsearch,
+    alias: str,
+    rows: Iterable[SourceRow],
+    converter: Converter,
+    progress: Callable[[int], None] | None = None,
+    chunk_size: int = 1000,
+) -> Report:
+    """Add or update the source's records by stable id; the first load of a source rebuilds."""
+    live = source_indices(client, alias, converter.source)
+    if not live:
+        return rebuild(client, alias, rows, converter, progress, chunk_size)
+    started = time.monotonic()
+    report = Report(source=converter.source, mode="incremental", index=live[-1])
+    report.analysis = (
+        client.indices.get_mapping(index=live[-1])[live[-1]]["mappings"]
+        .get("_meta", {})
+        .get("analysis")
+    )
+    _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size)
+    _finish(client, live[-1], report, converter)
+    if not report.reconciles():
+        raise LoadError(
+            "counts do not reconcile: " + str({n: vars(c) for n, c in report.files.items()})
+        )
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def swap_alias(client: Elasticsearch, alias: str, source: str, index: str) -> None:
+    """Point the alias at the source's new index in one atomic step, then delete its old ones."""
+    old = [name for name in source_indices(client, alias, source) if name != index]
     actions = [{"remove": {"index": name, "alias": alias}} for name in old]
     actions.append({"add": {"index": index, "alias": alias}})
     client.indices.update_aliases(actions=actions)
     for name in old:
         client.options(ignore_status=404).indices.delete(index=name)
+
+
+def source_name(text: str) -> str:
+    """A source name usable in index names: lower case letters, digits and dashes."""
+    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:63]
+    if not SOURCE_NAME.match(name):
+        raise ValueError(f"cannot make a source name from {text!r}")
+    return name

@@ -42,6 +42,8 @@ class Settings:
     # (comma-separated), and the income threshold, % of the poverty guideline (0: as defined).
     disabled_rules: str = ""
     income_rule_percent: float = 0.0
+    # A deployer's 211 (AIRS) code crosswalk: CSV `code_prefix,category` (211 terms are licensed).
+    crosswalk_211: str = ""
     data_dir: Path = field(default=DATA_DIR)
 
     @classmethod

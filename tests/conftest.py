@@ -8,9 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
 from indexer.load import rebuild
-from indexer.readers import read_hsds_json
 from linkage import create_app
 from linkage.config import Settings
 from linkage.elastic import make_client
@@ -57,6 +57,7 @@ def taxonomy():
 @pytest.fixture(scope="session")
 def sample_index(es, settings, taxonomy):
     """The sample directory, loaded once into the test alias through the real indexer."""
+    es.options(ignore_status=404).indices.delete(index=f"{settings.index_alias}*")  # a clean slate
     converter = Converter("sample", taxonomy, settings.default_timezone)
     report = rebuild(es, settings.index_alias, read_hsds_json(SAMPLE), converter)
     assert report.rejected == 0, report.rejections[:5]

@@ -1,4 +1,5 @@
-"""The indexer against the real node: counts reconcile, failures never touch the live alias."""
+"""The indexer against the real node: counts reconcile, sources coexist, failures never touch
+the live alias, re-imports change nothing."""
 
 import json
 
@@ -6,9 +7,10 @@ import pytest
 from click.testing import CliRunner
 
 from indexer.cli import main as cli
+from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter, document_id
-from indexer.load import LoadError, rebuild
-from indexer.readers import ReadError, read_hsds_json
+from indexer.load import rebuild, source_indices, upsert
+from indexer.records import ReadError, SourceRow
 from tests.conftest import SAMPLE, SHARED, requires_shared
 
 ALIAS = "linkage-test-indexer"
@@ -51,6 +53,10 @@ def service(sid, name="Eastside Pantry", **extra):
     return record
 
 
+def rows(*records, file="test.json"):
+    return [SourceRow(file, f"#{n}", r) for n, r in enumerate(records, start=1)]
+
+
 @pytest.fixture
 def converter(taxonomy, settings):
     return Converter("test", taxonomy, settings.default_timezone)
@@ -59,41 +65,51 @@ def converter(taxonomy, settings):
 @pytest.fixture
 def clean(es):
     yield
-    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}-*")
+    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
 
 
-def live_index(es):
-    return list(es.indices.get_alias(name=ALIAS)) if es.indices.exists_alias(name=ALIAS) else []
+def live(es, source="test"):
+    return source_indices(es, ALIAS, source)
 
 
 def test_sample_counts_reconcile(sample_index, es):
-    assert sample_index.read == sample_index.indexed + sample_index.rejected
+    assert (
+        sample_index.read == sample_index.indexed + sample_index.rejected + sample_index.duplicates
+    )
     assert es.count(index=sample_index.index)["count"] == sample_index.documents
     assert sample_index.read == len(json.loads(SAMPLE.read_text()))
 
 
 def test_rejected_records_are_counted_with_reasons(es, converter, clean):
-    records = [
-        service("a"),
-        service("b", name=""),
-        {"name": "no id"},
-        service("c", minimum_age=70, maximum_age=20),
-        "not an object",
-    ]
-    report = rebuild(es, ALIAS, records, converter)
+    report = rebuild(
+        es, ALIAS,
+        rows(service("a"), service("b", name=""), {"name": "no id"}, service("c", minimum_age=70, maximum_age=20), "not an object"),
+        converter,
+    )  # fmt: skip
     assert (report.read, report.indexed, report.rejected) == (5, 1, 4)
-    reasons = {(r.record, r.field) for r in report.rejections}
-    assert ("#2 (id b)", "name") in reasons
-    assert ("#3", "id") in reasons
-    assert ("#4 (id c)", "eligibility.min_age") in reasons
-    assert ("#5", "-") in reasons
+    reasons = {(r.row, r.record_id, r.field) for r in report.rejections}
+    assert ("#2", "b", "name") in reasons
+    assert ("#3", None, "id") in reasons
+    assert ("#4", "c", "eligibility.min_age") in reasons
+    assert ("#5", None, "-") in reasons
     assert es.count(index=ALIAS)["count"] == 1
+
+
+def test_duplicate_ids_are_counted_as_duplicates_and_one_is_kept(es, converter, clean):
+    report = rebuild(
+        es, ALIAS, rows(service("a"), service("b"), service("a", name="Again")), converter
+    )
+    counts = report.files["test.json"]
+    assert (counts.read, counts.indexed, counts.duplicates) == (3, 2, 1)
+    assert report.rejections[0].row == "#3" and "duplicate" in report.rejections[0].reason
+    kept = es.get(index=ALIAS, id=document_id("test", "a", "a-loc"))["_source"]
+    assert kept["service_name"] == "Eastside Pantry"
 
 
 def test_invalid_coordinates_are_dropped_not_indexed(es, converter, clean):
     bad = service("x")
     bad["service_at_locations"][0]["location"].update(latitude=100, longitude=101)
-    report = rebuild(es, ALIAS, [bad], converter)
+    report = rebuild(es, ALIAS, rows(bad), converter)
     assert report.indexed == 1 and report.warnings[0].field == "location.latitude/longitude"
     doc = es.get(index=ALIAS, id=document_id("test", "x", "x-loc"))["_source"]
     # Falls back to the ZIP centroid, and says so.
@@ -104,50 +120,79 @@ def test_invalid_coordinates_are_dropped_not_indexed(es, converter, clean):
 @requires_shared
 def test_hsds_example_loads_without_its_invalid_coordinate(es, converter, clean):
     example = json.loads((SHARED / "reference/hsds-3.0/examples/service_full.json").read_text())
-    report = rebuild(es, ALIAS, [example], converter)
+    report = rebuild(es, ALIAS, rows(example), converter)
     assert report.indexed == 1
     doc = es.search(index=ALIAS)["hits"]["hits"][0]["_source"]
     assert doc["location"] is None  # latitude 100 is rejected, and 'ABC 1234' is no US ZIP
     assert doc["languages"] == ["ur"] and doc["eligibility"]["min_age"] == 12
 
 
-def test_ids_are_stable_across_loads(es, converter, clean):
-    rebuild(es, ALIAS, [service("a"), service("b")], converter)
-    first = {h["_id"] for h in es.search(index=ALIAS)["hits"]["hits"]}
-    rebuild(es, ALIAS, [service("b"), service("a")], converter)
-    second = {h["_id"] for h in es.search(index=ALIAS)["hits"]["hits"]}
-    assert first == second and len(first) == 2
+def test_sources_coexist_and_are_replaced_one_at_a_time(es, taxonomy, settings, clean):
+    north = Converter("north", taxonomy, settings.default_timezone)
+    south = Converter("south", taxonomy, settings.default_timezone)
+    rebuild(es, ALIAS, rows(service("a"), service("b")), north)
+    rebuild(es, ALIAS, rows(service("a")), south)  # same source ids, other namespace
+    assert es.count(index=ALIAS)["count"] == 3
+    rebuild(es, ALIAS, rows(service("b")), north)  # 'a' is gone from north only
+    assert es.count(index=ALIAS)["count"] == 2
+    assert len(live(es, "north")) == 1 and len(live(es, "south")) == 1
 
 
-def test_a_broken_file_leaves_the_live_index_untouched(es, converter, clean, tmp_path):
-    good = rebuild(es, ALIAS, [service("a")], converter)
-    broken = tmp_path / "broken.ndjson"
-    broken.write_text(
-        json.dumps(service("b")) + "\n" + '{"id": "c", "name": \n' + json.dumps(service("d")) + "\n"
-    )
-    with pytest.raises(ReadError, match=r"broken\.ndjson line 2"):
+def test_incremental_upserts_and_a_reimport_changes_nothing(es, converter, clean):
+    rebuild(es, ALIAS, rows(service("a"), service("b")), converter)
+    before = {h["_id"]: h["_source"] for h in es.search(index=ALIAS)["hits"]["hits"]}
+    again = upsert(es, ALIAS, rows(service("a"), service("b")), converter)
+    assert (again.read, again.indexed) == (2, 2)
+    after = {h["_id"]: h["_source"] for h in es.search(index=ALIAS)["hits"]["hits"]}
+    assert before == after
+    upsert(es, ALIAS, rows(service("b", name="Renamed Pantry"), service("c")), converter)
+    names = sorted(h["_source"]["service_name"] for h in es.search(index=ALIAS)["hits"]["hits"])
+    assert names == ["Eastside Pantry", "Eastside Pantry", "Renamed Pantry"]
+
+
+def test_a_file_broken_midway_leaves_the_live_index_untouched(es, converter, clean, tmp_path):
+    good = rebuild(es, ALIAS, rows(service("a")), converter)
+    broken = tmp_path / "broken.json"
+    broken.write_text("[" + json.dumps(service("b")) + ', {"id": "c", "name": ')
+    with pytest.raises(ReadError, match=r"broken\.json"):
         rebuild(es, ALIAS, read_hsds_json(broken), converter)
-    assert live_index(es) == [good.index]
-    assert list(es.indices.get(index=f"{ALIAS}-*")) == [good.index]  # half-built index removed
+    assert live(es) == [good.index]
+    assert list(es.indices.get(index=f"{ALIAS}--*")) == [good.index]  # half-built index removed
     assert es.count(index=ALIAS)["count"] == 1
 
 
-def test_a_refused_document_fails_the_load_and_removes_the_new_index(es, converter, clean):
-    good = rebuild(es, ALIAS, [service("a")], converter)
+def test_a_broken_ndjson_line_rejects_that_line_only(es, converter, clean, tmp_path):
+    lines = tmp_path / "three.ndjson"
+    lines.write_text(
+        json.dumps(service("a")) + "\n" + '{"id": "b", "name": \n' + json.dumps(service("c")) + "\n"
+    )
+    report = rebuild(es, ALIAS, read_hsds_json(lines), converter)
+    assert (report.read, report.indexed, report.rejected) == (3, 2, 1)
+    assert report.rejections[0].row == "line 2" and "not valid JSON" in report.rejections[0].reason
 
+
+def test_a_document_elasticsearch_refuses_is_rejected_with_its_reason(es, converter, clean):
     class Sabotaged(Converter):
-        """Lets one document through with a value the mapping refuses (a real node error)."""
+        """Lets one value through that the mapping refuses, to get a real node's refusal."""
 
-        def convert(self, position, record):
-            out = super().convert(position, record)
-            for doc in out.documents:
-                doc["eligibility"]["min_age"] = "not a number"
+        def convert(self, row):
+            out = super().convert(row)
+            if row.record["id"] == "b":
+                for doc in out.documents:
+                    doc["eligibility"]["min_age"] = "not a number"
             return out
 
-    with pytest.raises(LoadError, match="refused"):
-        rebuild(es, ALIAS, [service("b")], Sabotaged("test", converter.taxonomy, "America/Chicago"))
-    assert live_index(es) == [good.index]
-    assert list(es.indices.get(index=f"{ALIAS}-*")) == [good.index]
+    report = rebuild(
+        es,
+        ALIAS,
+        rows(service("a"), service("b")),
+        Sabotaged("test", converter.taxonomy, "America/Chicago"),
+    )
+    assert (report.indexed, report.rejected) == (1, 1)
+    assert (
+        "Elasticsearch refused it" in report.rejections[0].reason
+        and report.rejections[0].record_id == "b"
+    )
 
 
 def test_json_array_and_ndjson_read_the_same(tmp_path):
@@ -155,20 +200,39 @@ def test_json_array_and_ndjson_read_the_same(tmp_path):
     array, lines = tmp_path / "a.json", tmp_path / "a.ndjson"
     array.write_text(json.dumps(records))
     lines.write_text("\n".join(json.dumps(r) for r in records))
-    assert list(read_hsds_json(array)) == list(read_hsds_json(lines)) == records
+    assert (
+        [r.record for r in read_hsds_json(array)]
+        == [r.record for r in read_hsds_json(lines)]
+        == records
+    )
 
 
-def test_cli_prints_a_summary_and_writes_a_report(tmp_path, monkeypatch, clean):
+def test_cli_prints_a_summary_and_writes_reports(tmp_path, monkeypatch, clean):
     monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
     source = tmp_path / "two.json"
     source.write_text(json.dumps([service("a"), service("b", name="")]))
-    report_path = tmp_path / "report.json"
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet", "--report", str(report_path)])
+    report_path, rejected_path = tmp_path / "report.json", tmp_path / "rejected.csv"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "load",
+            str(source),
+            "--quiet",
+            "--report",
+            str(report_path),
+            "--rejected",
+            str(rejected_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "read 2, indexed 1, rejected 1" in result.output
-    assert "rejected #2 (id b): name: missing service name" in result.output
+    assert "rejected two.json #2 (id b): name: missing service name" in result.output
     report = json.loads(report_path.read_text())
-    assert report["read"] == report["indexed"] + report["rejected"]
+    assert report["read"] == report["indexed"] + report["rejected"] + report["duplicates"]
+    assert rejected_path.read_text().splitlines() == [
+        "file,row,record_id,field,reason",
+        "two.json,#2,b,name,missing service name",
+    ]
 
 
 def test_cli_fails_loudly_on_unreadable_input(tmp_path, monkeypatch, clean):

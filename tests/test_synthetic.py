@@ -6,6 +6,7 @@ import json
 from click.testing import CliRunner
 
 from indexer.hsds import Converter
+from indexer.records import SourceRow
 from indexer.synthetic import generate_services, main
 
 
@@ -19,7 +20,7 @@ def test_same_seed_same_records_and_prefixes_agree():
 def test_every_synthetic_record_converts_without_rejection(taxonomy, settings):
     converter = Converter("synthetic", taxonomy, settings.default_timezone)
     for position, record in enumerate(generate_services(500, seed=1), start=1):
-        converted = converter.convert(position, record)
+        converted = converter.convert(SourceRow("synthetic", f"#{position}", record))
         assert not converted.rejections, converted.rejections
         assert converted.documents
 

@@ -1,0 +1,55 @@
+"""Format readers: each turns its input into SourceRow records of HSDS 3.0 services."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.records import ReadError, SourceRow
+
+FORMATS = ("hsds-json", "hsds-tabular", "ohana", "mapped-csv")
+
+
+def detect(path: Path) -> str:
+    """The format of `path` where it is unambiguous; ReadError asking for --format otherwise."""
+    if path.is_file():
+        if path.suffix in (".yaml", ".yml"):
+            return "mapped-csv"
+        if path.suffix in (".json", ".ndjson", ".jsonl"):
+            return "hsds-json"
+        raise ReadError(
+            f"{path.name}: cannot tell the format; give --format ({', '.join(FORMATS)})"
+        )
+    if not path.is_dir():
+        raise ReadError(f"{path}: no such file or folder")
+    names = {p.name for p in path.iterdir()}
+    if (
+        "services.csv" in names
+        and ("taxonomy.csv" in names and "regular_schedules.csv" in names)
+        and "datapackage.json" not in names
+    ):
+        return "ohana"
+    if "services.csv" in names:
+        return "hsds-tabular"
+    raise ReadError(f"{path.name}: no services.csv here; give --format ({', '.join(FORMATS)})")
+
+
+def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRow]:
+    """The records in `path`, read as `fmt`."""
+    if fmt == "hsds-json":
+        from indexer.formats import hsds_json
+
+        return hsds_json.read(path)
+    if fmt == "hsds-tabular":
+        from indexer.formats import hsds_tabular
+
+        return hsds_tabular.read(path)
+    if fmt == "ohana":
+        from indexer.formats import ohana
+
+        return ohana.read(path)
+    if fmt == "mapped-csv":
+        from indexer.formats import mapped_csv
+
+        return mapped_csv.read(mapping or path, None if path.suffix in (".yaml", ".yml") else path)
+    raise ReadError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
