@@ -13,11 +13,13 @@ from tqdm import tqdm
 
 from indexer import formats
 from indexer.crosswalk import Crosswalk
+from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
 from indexer.load import LoadError, Report, rebuild, source_name, upsert
 from indexer.records import ReadError
 from linkage.config import Settings
 from linkage.elastic import make_client
+from linkage.geo import make_geocoder
 from linkage.taxonomy import load_taxonomy
 
 
@@ -31,7 +33,12 @@ def converter_for(source: str, settings: Settings) -> Converter:
     crosswalk = Crosswalk.from_file_211(
         taxonomy, Path(settings.crosswalk_211) if settings.crosswalk_211 else None
     )
-    return Converter(source, taxonomy, settings.default_timezone, crosswalk)
+    geocoder = make_geocoder(settings)
+    if geocoder is not None:
+        geocoder = AddressGeocoder(
+            geocoder, Path(settings.geocode_cache), settings.geocoder_min_delay
+        )
+    return Converter(source, taxonomy, settings.default_timezone, crosswalk, geocoder)
 
 
 def write_rejections_csv(report: Report, path: Path) -> None:

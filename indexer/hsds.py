@@ -15,6 +15,7 @@ import phonenumbers
 from marshmallow import ValidationError
 
 from indexer.crosswalk import Crosswalk
+from indexer.geocoding import AddressGeocoder
 from indexer.records import Problem, SourceRow
 from linkage import geo, hours
 from linkage.languages import language_codes
@@ -139,8 +140,10 @@ class Converter:
         taxonomy: Taxonomy,
         default_timezone: str,
         crosswalk: Crosswalk | None = None,
+        geocoder: AddressGeocoder | None = None,
     ):
         self.source = source
+        self.geocoder = geocoder  # for addresses without coordinates; None: ZIP centroids only
         self.taxonomy = taxonomy
         self.default_timezone = default_timezone
         self.crosswalk = crosswalk or Crosswalk(taxonomy)
@@ -273,6 +276,19 @@ class Converter:
                         f"invalid coordinates {lat}, {lon}; not indexed",
                     )
                 )
+        if point is None and self.geocoder is not None and address and address["street"]:
+            text = ", ".join(
+                p
+                for p in (
+                    address["street"],
+                    address["city"],
+                    address["state"],
+                    address["postal_code"],
+                )
+                if p
+            )
+            if found := self.geocoder.locate(text):
+                point, precision = {"lat": found[0], "lon": found[1]}, "address"
         if point is None and zip_info is not None:
             point, precision = {"lat": zip_info.lat, "lon": zip_info.lon}, "zip"
             notes.append("located at its ZIP code centroid")

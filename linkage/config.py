@@ -34,6 +34,10 @@ class Settings:
     geocoder_scheme: str = "https"
     geocoder_user_agent: str = "linkage-resource-search"
     geocoder_timeout: float = 3.0
+    # Imports: seconds between geocoder requests (Nominatim's policy is one a second), and
+    # the on-disk cache so that a re-import geocodes nothing again.
+    geocoder_min_delay: float = 1.0
+    geocode_cache: str = str(Path.home() / ".cache" / "linkage" / "geocode.sqlite")
     default_radius_miles: float = 10.0
     # Time zone for hours of services that have neither an address nor a state.
     default_timezone: str = "America/Chicago"

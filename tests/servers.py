@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import requests
 
@@ -51,3 +55,38 @@ def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterato
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+class NominatimStandIn:
+    """A loopback server answering Nominatim's /search protocol from a fixed table.
+
+    The machine has no internet; geopy's real Nominatim client talks to this. `asked` counts
+    the lookups it received."""
+
+    def __init__(self, known: dict[str, tuple[float, float]]):
+        self.known = {k.lower(): v for k, v in known.items()}
+        self.asked: list[str] = []
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self):
+                query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
+                stand_in.asked.append(query)
+                found = stand_in.known.get(query.lower())
+                body = [{"lat": str(found[0]), "lon": str(found[1]), "display_name": query}] if found else []
+                payload = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.domain = f"127.0.0.1:{self.server.server_port}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()

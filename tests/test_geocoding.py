@@ -4,41 +4,24 @@ The stand-in answers Nominatim's /search protocol on loopback (the machine has n
 everything on Linkage's side, geopy included, runs for real.
 """
 
-import json
-import threading
 from dataclasses import replace
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import parse_qs, urlparse
 
 import pytest
 
 from linkage import create_app
+from tests.servers import NominatimStandIn
 
-KNOWN = {"1 n state st, chicago, il": ("41.8826", "-87.6278", "1 North State Street, Chicago, IL")}
-
-
-class NominatimHandler(BaseHTTPRequestHandler):
-    def do_GET(self):
-        query = parse_qs(urlparse(self.path).query)
-        found = KNOWN.get(query.get("q", [""])[0].lower())
-        body = [{"lat": found[0], "lon": found[1], "display_name": found[2]}] if found else []
-        payload = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
+KNOWN = {
+    "1 N State St, Chicago, IL": (41.8826, -87.6278),
+    "1 N State St, Chicago, IL, 60602": (41.8826, -87.6278),  # as an import writes it
+}
 
 
 @pytest.fixture
 def nominatim():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), NominatimHandler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"127.0.0.1:{server.server_port}"
-    server.shutdown()
+    stand_in = NominatimStandIn(KNOWN)
+    yield stand_in.domain
+    stand_in.close()
 
 
 def geocoding_client(settings, domain):
@@ -78,3 +61,65 @@ def test_a_geocoder_that_does_not_answer_is_a_503(settings, sample_index):
     assert response.status_code == 503 and "ZIP code" in response.json["message"]
     # A ZIP code never needs the geocoder.
     assert client.get("/v1/search", query_string={"near": "60623"}).status_code == 200
+
+
+def address_only(sid, street):
+    """A service whose location has an address but no coordinates."""
+    return {
+        "id": sid,
+        "name": f"Service {sid}",
+        "service_at_locations": [
+            {"id": f"{sid}-sal", "location": {"id": f"{sid}-loc", "location_type": "physical", "addresses": [
+                {"address_1": street, "city": "Chicago", "state_province": "IL", "postal_code": "60602"}]}}
+        ],
+    }  # fmt: skip
+
+
+def import_converter(taxonomy, domain, cache, delay=0.0):
+    from geopy.geocoders import Nominatim
+
+    from indexer.geocoding import AddressGeocoder
+    from indexer.hsds import Converter
+
+    geocoder = AddressGeocoder(
+        Nominatim(user_agent="linkage-test", domain=domain, scheme="http", timeout=2), cache, delay
+    )
+    return Converter("geo", taxonomy, "America/Chicago", geocoder=geocoder), geocoder
+
+
+def test_import_geocodes_once_and_a_reimport_asks_nothing(taxonomy, tmp_path, nominatim):
+    from indexer.records import SourceRow
+
+    stand_in_asked = []
+    records = [address_only("a", "1 N State St"), address_only("b", "99 Unknown Ave")]
+    for attempt in range(2):
+        converter, geocoder = import_converter(taxonomy, nominatim, tmp_path / "cache.sqlite")
+        docs = [
+            converter.convert(SourceRow("f", f"#{i}", r)).documents[0]
+            for i, r in enumerate(records)
+        ]
+        stand_in_asked.append(geocoder.asked)
+        assert (
+            docs[0]["location_precision"] == "address"
+            and abs(docs[0]["location"]["lat"] - 41.8826) < 1e-6
+        )
+        assert docs[1]["location_precision"] == "zip"  # not found: the ZIP centroid, said so
+        geocoder.close()
+    assert stand_in_asked == [2, 0]
+
+
+def test_an_unreachable_geocoder_never_fails_the_import(taxonomy, tmp_path):
+    import socket
+
+    from indexer.records import SourceRow
+
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    converter, geocoder = import_converter(taxonomy, f"127.0.0.1:{port}", tmp_path / "cache.sqlite")
+    records = [address_only(str(n), f"{n} Main St") for n in range(6)]
+    docs = [
+        converter.convert(SourceRow("f", f"#{n}", r)).documents[0] for n, r in enumerate(records)
+    ]
+    assert all(d["location_precision"] == "zip" for d in docs)
+    assert geocoder.asked == 3  # gave up after three failures in a row
