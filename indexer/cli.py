@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -15,11 +16,12 @@ from indexer import formats
 from indexer.crosswalk import Crosswalk
 from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
-from indexer.load import LoadError, Report, rebuild, source_name, upsert
+from indexer.load import LoadError, Report, rebuild, upsert
 from indexer.records import ReadError
 from linkage.config import Settings
 from linkage.elastic import make_client
 from linkage.geo import make_geocoder
+from linkage.imports import source_name
 from linkage.taxonomy import load_taxonomy
 
 
@@ -134,3 +136,21 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
         click.echo(
             f"  {len(report.warnings)} warnings (values dropped, records kept); see --report"
         )
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="Run the queued jobs, then exit.")
+@click.option(
+    "--poll", type=float, default=1.0, show_default=True, help="Seconds between looks at the queue."
+)
+def worker(once: bool, poll: float) -> None:
+    """Run import jobs submitted through the API (POST /v1/imports)."""
+    from indexer.worker import work
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = Settings.from_env()
+    client = make_client(settings).options(
+        request_timeout=max(60.0, settings.elasticsearch_timeout)
+    )
+    done = work(client, settings, converter_for, once=once, poll_seconds=poll)
+    click.echo(f"ran {done} import job(s)")

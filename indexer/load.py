@@ -14,7 +14,6 @@ Counts always reconcile per file: read = indexed + rejected + duplicates.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -26,8 +25,6 @@ from elasticsearch import ApiError, Elasticsearch, helpers
 from indexer.hsds import Converter
 from indexer.records import Problem, SourceRow
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
-
-SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
 class LoadError(RuntimeError):
@@ -334,11 +331,3 @@ def swap_alias(client: Elasticsearch, alias: str, source: str, index: str) -> No
     client.indices.update_aliases(actions=actions)
     for name in old:
         client.options(ignore_status=404).indices.delete(index=name)
-
-
-def source_name(text: str) -> str:
-    """A source name usable in index names: lower case letters, digits and dashes."""
-    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:63]
-    if not SOURCE_NAME.match(name):
-        raise ValueError(f"cannot make a source name from {text!r}")
-    return name

@@ -5,13 +5,17 @@ from __future__ import annotations
 import logging
 
 import orjson
-from flask import Flask, redirect
+from flask import Flask, redirect, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
 
-from linkage.api import errors, health, referrals, resources
-from linkage.api import search as search_api
+from linkage.api import errors
+from linkage.api.health import blp as health_blp
+from linkage.api.imports import blp as imports_blp
+from linkage.api.referrals import blp as referrals_blp
+from linkage.api.resources import blp as resources_blp
+from linkage.api.search import blp as search_blp
 from linkage.config import Settings
 from linkage.runtime import Runtime
 
@@ -77,9 +81,16 @@ def create_app(config: dict | None = None) -> Flask:
         }
     }
     api = LinkageApi(app)
-    for module in (search_api, referrals, resources, health):
-        api.register_blueprint(module.blp)
+    for blueprint in (search_blp, referrals_blp, imports_blp, resources_blp, health_blp):
+        api.register_blueprint(blueprint)
     errors.register(app)
+
+    @app.before_request
+    def allow_large_uploads():
+        # Uploads to the import API may be far larger than any other request body.
+        if request.endpoint == "imports.Imports" and request.method == "POST":
+            request.max_content_length = settings.max_upload_bytes
+
     # Interactive docs from files the package ships: no outside host is needed.
     app.register_blueprint(
         get_swaggerui_blueprint("/docs", "/openapi.json", config={"app_name": API_TITLE}),

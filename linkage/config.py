@@ -46,6 +46,12 @@ class Settings:
     # (comma-separated), and the income threshold, % of the poverty guideline (0: as defined).
     disabled_rules: str = ""
     income_rule_percent: float = 0.0
+    # Imports through the API: the admin key (unset: the import API is off), the folder whose
+    # files may be imported by path, where uploads are kept, and the largest upload.
+    admin_api_key: str = ""
+    import_dir: str = ""
+    upload_dir: str = str(Path.home() / ".cache" / "linkage" / "uploads")
+    max_upload_bytes: int = 512 * 1024 * 1024
     # A deployer's 211 (AIRS) code crosswalk: CSV `code_prefix,category` (211 terms are licensed).
     crosswalk_211: str = ""
     data_dir: Path = field(default=DATA_DIR)

@@ -73,7 +73,11 @@ class NominatimStandIn:
                 query = parse_qs(urlparse(self.path).query).get("q", [""])[0]
                 stand_in.asked.append(query)
                 found = stand_in.known.get(query.lower())
-                body = [{"lat": str(found[0]), "lon": str(found[1]), "display_name": query}] if found else []
+                body = (
+                    [{"lat": str(found[0]), "lon": str(found[1]), "display_name": query}]
+                    if found
+                    else []
+                )
                 payload = json.dumps(body).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")

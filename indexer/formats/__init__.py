@@ -6,8 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.records import ReadError, SourceRow
-
-FORMATS = ("hsds-json", "hsds-tabular", "ohana", "mapped-csv")
+from linkage.imports import FORMATS
 
 
 def detect(path: Path) -> str:
@@ -23,15 +22,15 @@ def detect(path: Path) -> str:
     if not path.is_dir():
         raise ReadError(f"{path}: no such file or folder")
     names = {p.name for p in path.iterdir()}
-    if (
-        "services.csv" in names
-        and ("taxonomy.csv" in names and "regular_schedules.csv" in names)
-        and "datapackage.json" not in names
-    ):
-        return "ohana"
-    if "services.csv" in names:
+    if "services.csv" not in names:
+        raise ReadError(f"{path.name}: no services.csv here; give --format ({', '.join(FORMATS)})")
+    hsds_only = {"datapackage.json", "service_at_location.csv", "services_at_location.csv",
+                 "physical_addresses.csv", "service_taxonomy.csv", "attributes.csv"}  # fmt: skip
+    if names & hsds_only:
         return "hsds-tabular"
-    raise ReadError(f"{path.name}: no services.csv here; give --format ({', '.join(FORMATS)})")
+    with (path / "services.csv").open(encoding="utf-8", errors="replace") as fh:
+        header = fh.readline()
+    return "ohana" if "taxonomy_ids" in header else "hsds-tabular"
 
 
 def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRow]:

@@ -1,0 +1,642 @@
+"""Ohana API CSV export (Code for America) → HSDS 3.0 full service records.
+
+An export is a folder of CSV files: organizations, locations and services (required), and
+addresses, mail_addresses, phones, regular_schedules, taxonomy and programs (read when present).
+Each Ohana service belongs to one location, which belongs to one organization; every row of
+services.csv becomes one record with a single service-at-location.
+
+The small tables are loaded into dicts first (an export is one county or city); services.csv is
+streamed. A value that cannot be read is dropped with a warning on the record that lost it;
+a service is rejected only without an id, a name or a location.
+
+Not read: contacts.csv, holiday_schedules.csv (Linkage keeps weekly hours only), and the
+service columns keywords and accepted_payments (no HSDS 3.0 field carries them).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+from indexer.csvfiles import CsvFile, CsvRow, split_list
+from indexer.records import Problem, ReadError, SourceRow
+from linkage.languages import language_codes
+
+REQUIRED = {
+    "organizations.csv": ("id", "name"),
+    "locations.csv": ("id", "organization_id", "name"),
+    "services.csv": ("id", "location_id", "name"),
+}
+OPTIONAL = {
+    "addresses.csv": ("location_id",),
+    "mail_addresses.csv": ("location_id",),
+    "phones.csv": ("number",),
+    "regular_schedules.csv": ("weekday", "opens_at", "closes_at"),
+    "taxonomy.csv": ("taxonomy_id", "name"),
+    "programs.csv": ("id", "name"),
+}
+
+DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_TRUE = {"true", "t", "yes", "y", "1"}
+
+# Ohana's accessibility options and the labels its clients show for them.
+ACCESSIBILITY = {
+    "cd": "Information on CD",
+    "deaf_interpreter": "Interpreter for the deaf",
+    "disabled_parking": "Disabled parking",
+    "elevator": "Elevator",
+    "ramp": "Ramp",
+    "restroom": "Disabled restroom",
+    "tape_braille": "Information on tape or in Braille",
+    "tty": "TTY",
+    "wheelchair": "Wheelchair accessible",
+    "wheelchair_van": "Wheelchair-accessible van",
+}
+
+# Ohana number_type → HSDS 3.0 phone type.
+PHONE_TYPES = {
+    "voice": "voice",
+    "hotline": "voice",
+    "fax": "fax",
+    "tty": "textphone",
+    "sms": "text",
+    "text": "text",
+    "cell": "cell",
+    "video": "video",
+    "pager": "pager",
+}
+
+STATES = {
+    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
+    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
+    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
+    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
+    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
+    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
+    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
+    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
+    "pennsylvania": "PA", "puerto rico": "PR", "rhode island": "RI", "south carolina": "SC",
+    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
+    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
+    "wyoming": "WY",
+}  # fmt: skip
+_STATE_CODES = set(STATES.values())
+
+
+# --- small pure parsers ---------------------------------------------------------------------
+
+_NUM = r"(\d{1,3})(?!\s*(?:%|percent))"
+_AGE_RULES = (
+    # "ages 18-24", "age 21 to 60"
+    ("range", re.compile(rf"\bage[sd]?\s+{_NUM}\s*(?:-|–|to|through)\s*{_NUM}\b", re.I)),
+    # "18-24 years old"
+    ("range", re.compile(rf"(?<![\d$.,]){_NUM}\s*(?:-|–|to)\s*{_NUM}\s*(?:years?|yrs?)\b", re.I)),
+    # "age 55 or over", "60 years and older", "18 and up"
+    ("min", re.compile(rf"(?<![\d$.,]){_NUM}\s*(?:years?\s*(?:old\s*|of\s+age\s*)?)?(?:or|and)\s+(?:over|older|above|up)\b", re.I)),
+    # "55+"
+    ("min", re.compile(r"(?<![\d$.,])(\d{2})\s*\+")),
+    # "under 18", "younger than 21", "under the age of 5"
+    ("under", re.compile(r"\b(?:under|younger\s+than|below)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,3})\b"
+                         r"(?!\s*(?:%|percent|hours?|minutes?|miles?|days?|weeks?|months?|lbs?|pounds?|dollars?))", re.I)),
+    # "age 17 or under", "5 and younger"
+    ("max", re.compile(rf"(?<![\d$.,]){_NUM}\s*(?:years?\s*(?:old\s*)?)?(?:or|and)\s+(?:under|younger|below)\b", re.I)),
+)  # fmt: skip
+
+
+def parse_ages(*texts: str) -> tuple[int | None, int | None]:
+    """(minimum_age, maximum_age) stated in eligibility text; None where nothing is stated.
+
+    "age 55 or over" → (55, None); "ages 18-24" → (18, 24); "55+" → (55, None);
+    "under 18" → (None, 17). When several groups are named ("age 60 or over, disabled
+    individuals age 18-59") the range covers all of them (18, None); when that is every age,
+    nothing is stated.
+    """
+    spans: list[tuple[int, int | None]] = []
+    for text in texts:
+        work = text or ""
+        for kind, pattern in _AGE_RULES:
+            for m in list(pattern.finditer(work)):
+                work = work[: m.start()] + " " * (m.end() - m.start()) + work[m.end() :]
+                numbers = [int(g) for g in m.groups()]
+                if any(n > 120 for n in numbers):
+                    continue
+                if kind == "range" and numbers[0] <= numbers[1]:
+                    spans.append((numbers[0], numbers[1]))
+                elif kind == "min":
+                    spans.append((numbers[0], None))
+                elif kind == "under" and numbers[0] >= 1:
+                    spans.append((0, numbers[0] - 1))
+                elif kind == "max":
+                    spans.append((0, numbers[0]))
+    if not spans:
+        return None, None
+    low = min(s[0] for s in spans)
+    high = None if any(s[1] is None for s in spans) else max(s[1] for s in spans)
+    return (low or None), high
+
+
+_SLIDING = re.compile(
+    r"\bsliding\b|\b(?:according to|based on|depending on)\s+(?:income|ability to pay)", re.I
+)
+_FREE = re.compile(
+    r"^(?:none|free|no charge|no fees?|no cost)\s*(?:[.!]|$)|(?<!-)\bfree\b|\bno (?:fees?|cost|charge)\b",
+    re.I,
+)
+
+
+def fees_kind(text: str) -> str | None:
+    """'sliding-scale', 'free' or None (not stated, or a fee) from Ohana's fees text."""
+    text = (text or "").strip()
+    if _SLIDING.search(text):
+        return "sliding-scale"
+    if _FREE.search(text):
+        return "free"
+    return None
+
+
+_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s*([ap])?\.?\s*(?:m\.?)?$", re.I)
+
+
+def parse_time(text: str) -> str | None:
+    """'08:00', '4:00 PM', '3pm', '9 a.m.', '17:00:00' → 'HH:MM'; None when unreadable."""
+    m = _TIME.match((text or "").strip())
+    if not m:
+        return None
+    hour, minute, half = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
+    if m.group(2) is None and not half:
+        return None  # a bare number is not a time
+    if half:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if half == "p" else 0)
+    if hour > 23 or minute > 59:
+        return None
+    return f"{hour:02d}:{minute:02d}"
+
+
+def parse_weekday(text: str) -> str | None:
+    """'Monday', 'mon', 'Tues', '1'..'7' (1 = Monday) → 'MO'..'SU'; None when unknown."""
+    text = (text or "").strip().lower().rstrip(".")
+    if text.isdigit():
+        number = int(text)
+        return DAYS[number - 1] if 1 <= number <= 7 else None
+    if len(text) >= 2:
+        for code, name in zip(DAYS, _DAY_NAMES, strict=True):
+            if name.startswith(text):
+                return code
+    return None
+
+
+_COUNTY = re.compile(r"^(.+?)\s+(county|parish|borough)(?:\s*,\s*([A-Za-z]{2}))?$", re.I)
+
+
+def service_area_extent(text: str, state: str | None) -> str | None:
+    """'San Mateo County' → 'county:CA:San Mateo' (with the location's state), 'California' →
+    'state:CA', 'Nationwide' → 'nationwide'; None for other places (cities, regions)."""
+    text = " ".join(text.split())
+    if m := _COUNTY.match(text):
+        county_state = (m.group(3) or state or "").upper()
+        return f"county:{county_state}:{m.group(1)}" if county_state in _STATE_CODES else None
+    if code := STATES.get(text.lower().removesuffix(" state")):
+        return f"state:{code}"
+    if text.lower() in ("nationwide", "united states", "usa", "us"):
+        return "nationwide"
+    return None
+
+
+def language_entries(text: str) -> list[dict]:
+    """'Chinese (Mandarin), Spanish' → [{'name': 'Chinese (Mandarin)', 'code': 'cmn'}, ...];
+    a name Linkage does not know keeps its name and no code."""
+    known = language_codes()
+    entries: dict[str, dict] = {}
+    for name in split_list(text, ",;"):
+        entry = {"name": name}
+        inner = re.match(r"^(.*?)\s*\((.+)\)$", name)
+        for candidate in (name, *(inner.groups()[::-1] if inner else ())):
+            if code := known.get(candidate.strip().lower()):
+                entry["code"] = code
+                break
+        entries.setdefault(name.lower(), entry)
+    return list(entries.values())
+
+
+def _float(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _clean(d: dict) -> dict:
+    """Without the empty values: HSDS leaves out what a source does not say."""
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
+
+# --- the export -----------------------------------------------------------------------------
+
+
+def read(folder: Path) -> Iterator[SourceRow]:
+    """One SourceRow per row of services.csv.
+
+    Raises ReadError now (before the first row) when a required file or column is missing.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReadError(f"{folder}: not a folder (an Ohana export is a folder of CSV files)")
+    for name in REQUIRED:
+        if not (folder / name).is_file():
+            raise ReadError(f"{name}: missing (an Ohana export needs {', '.join(REQUIRED)})")
+    export = _Export(folder)
+    services = CsvFile(folder / "services.csv", REQUIRED["services.csv"])
+    return export.rows(services)
+
+
+class _Export:
+    """The small tables of one export, as HSDS pieces keyed by Ohana id."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.file_warnings: list[Problem] = []
+        # Warnings about one organization, location or service: (kind, id) → problems. Each is
+        # given once, on the first record that uses it.
+        self.notes: dict[tuple[str, str], list[Problem]] = {}
+        self.given: set[tuple[str, str]] = set()
+
+        organizations = self._table("organizations.csv", REQUIRED["organizations.csv"])
+        locations = self._table("locations.csv", REQUIRED["locations.csv"])
+        self.phones: dict[tuple[str, str], list[dict]] = {}
+        for row in self._rows("phones.csv"):
+            self._phone(row)
+        self.schedules: dict[tuple[str, str], list[dict]] = {}
+        for row in self._rows("regular_schedules.csv"):
+            self._schedule(row)
+        self.addresses: dict[str, list[dict]] = {}
+        for row in self._rows("addresses.csv"):
+            self._address(row, "physical", self.addresses)
+        self.mail_addresses: dict[str, list[dict]] = {}
+        for row in self._rows("mail_addresses.csv"):
+            self._address(row, "postal", self.mail_addresses)
+        self.taxonomy: dict[str, dict] = {}
+        for row in self._rows("taxonomy.csv"):
+            v = row.values
+            self.taxonomy[v["taxonomy_id"]] = v
+        self.programs: dict[str, dict] = {}
+        for row in self._rows("programs.csv"):
+            v = row.values
+            self.programs[v["id"]] = _clean(
+                {"id": v["id"], "name": v["name"], "alternate_name": v.get("alternate_name")}
+            )
+
+        self.organizations = {}
+        for row in self._good(organizations):
+            self.organizations[row.values["id"]] = self._organization(row)
+        self.locations: dict[str, dict] = {}
+        self.location_states: dict[str, str | None] = {}
+        self.location_orgs: dict[str, str] = {}
+        self.bad_locations: dict[str, Problem] = {}
+        for row in locations:
+            lid = row.values.get("id", "")
+            if row.problem:
+                if lid:
+                    self.bad_locations[lid] = row.problem
+                else:
+                    self.file_warnings.append(_skipped(row.problem))
+                continue
+            if lid:
+                self.locations[lid] = self._location(row)
+
+    # reading tables
+
+    def _table(self, name: str, required: tuple[str, ...]) -> CsvFile:
+        table = CsvFile(self.folder / name, required)
+        self.file_warnings.extend(table.warnings)
+        return table
+
+    def _rows(self, name: str) -> Iterator[CsvRow]:
+        """The readable rows of an optional table; a table that cannot be read is ignored."""
+        path = self.folder / name
+        if not path.is_file():
+            return
+        try:
+            table = self._table(name, OPTIONAL[name])
+        except ReadError as exc:
+            self.file_warnings.append(Problem(name, "-", "-", f"{exc}; file ignored"))
+            return
+        yield from self._good(table)
+
+    def _good(self, table: CsvFile) -> Iterator[CsvRow]:
+        for row in table:
+            if row.problem:
+                self.file_warnings.append(_skipped(row.problem))
+            else:
+                yield row
+
+    def _note(self, kind: str, key: str, row: CsvRow, field_name: str, reason: str) -> None:
+        self.notes.setdefault((kind, key), []).append(
+            Problem(row.file, row.where, field_name, reason)
+        )
+
+    # one row of each table
+
+    def _owner(self, row: CsvRow) -> tuple[str, str] | None:
+        v = row.values
+        for kind in ("service", "location", "organization"):
+            if v.get(f"{kind}_id"):
+                return kind, v[f"{kind}_id"]
+        return None
+
+    def _phone(self, row: CsvRow) -> None:
+        owner = self._owner(row)  # contact phones: contacts are not read
+        if owner is None:
+            return
+        v = row.values
+        number = v["number"]
+        if not number:
+            self._note(*owner, row, "number", "phone without a number; dropped")
+            return
+        prefix = v.get("country_prefix", "")
+        if prefix and not number.startswith("+"):
+            number = f"{prefix} {number}"
+        raw_type = v.get("number_type", "").lower()
+        phone_type = PHONE_TYPES.get(raw_type)
+        if raw_type and not phone_type:
+            self._note(*owner, row, "number_type", f"unknown phone type {raw_type!r}; type dropped")
+        extension = v.get("extension", "")
+        self.phones.setdefault(owner, []).append(_clean({
+            "id": f"phone-{v.get('id') or row.number}",
+            "number": number,
+            "extension": int(extension) if extension.isdigit() else extension,
+            "type": phone_type,
+            "description": _phone_description(v.get("department", ""), v.get("vanity_number", "")),
+        }))  # fmt: skip
+
+    def _schedule(self, row: CsvRow) -> None:
+        owner = self._owner(row)
+        if owner is None or owner[0] == "organization":
+            return
+        v = row.values
+        day = parse_weekday(v["weekday"])
+        opens, closes = parse_time(v["opens_at"]), parse_time(v["closes_at"])
+        if day is None:
+            self._note(
+                *owner, row, "weekday", f"unknown weekday {v['weekday']!r}; schedule dropped"
+            )
+        elif opens is None or closes is None:
+            bad = "opens_at" if opens is None else "closes_at"
+            self._note(*owner, row, bad, f"not a time of day: {v[bad]!r}; schedule dropped")
+        else:
+            self.schedules.setdefault(owner, []).append({
+                "id": f"schedule-{v.get('id') or row.number}",
+                "freq": "WEEKLY",
+                "byday": day,
+                "opens_at": opens,
+                "closes_at": closes,
+            })  # fmt: skip
+
+    def _address(self, row: CsvRow, address_type: str, into: dict[str, list[dict]]) -> None:
+        v = row.values
+        if not v["location_id"]:
+            return
+        prefix = "address" if address_type == "physical" else "mail-address"
+        into.setdefault(v["location_id"], []).append(_clean({
+            "id": f"{prefix}-{v.get('id') or row.number}",
+            "attention": v.get("attention"),
+            "address_1": v.get("address_1"),
+            "address_2": v.get("address_2"),
+            "city": v.get("city"),
+            "state_province": v.get("state_province"),
+            "postal_code": v.get("postal_code"),
+            "country": v.get("country") or "US",
+            "address_type": address_type,
+        }))  # fmt: skip
+
+    def _organization(self, row: CsvRow) -> dict:
+        v = row.values
+        year = re.search(r"\b(1[6-9]\d\d|20\d\d)\b", v.get("date_incorporated", ""))
+        return _clean({
+            "id": v["id"],
+            "name": v["name"],
+            "alternate_name": v.get("alternate_name"),
+            "description": v.get("description"),
+            "email": v.get("email"),
+            "website": v.get("website"),
+            "url": v.get("website"),
+            "legal_status": v.get("legal_status"),
+            "tax_status": v.get("tax_status"),
+            "tax_id": v.get("tax_id"),
+            "year_incorporated": int(year.group(1)) if year else None,
+            "funding": [{"id": f"org-{v['id']}-funding-{n}", "source": s}
+                        for n, s in enumerate(split_list(v.get("funding_sources", ""), ","), 1)],
+            "phones": self.phones.get(("organization", v["id"]), []),
+        })  # fmt: skip
+
+    def _location(self, row: CsvRow) -> dict:
+        v = row.values
+        lid = v["id"]
+        addresses = self.addresses.get(lid) or self.mail_addresses.get(lid) or []
+        state = next(
+            (a.get("state_province", "") for a in addresses if a.get("state_province")), ""
+        )
+        state = STATES.get(state.lower(), state.upper())
+        self.location_states[lid] = state if state in _STATE_CODES else None
+        self.location_orgs[lid] = v["organization_id"]
+        lat_text, lon_text = v.get("latitude", ""), v.get("longitude", "")
+        lat, lon = _float(lat_text), _float(lon_text)
+        if (lat_text or lon_text) and (lat is None or lon is None):
+            self._note("location", lid, row, "latitude/longitude",
+                       f"not a coordinate pair: {lat_text!r}, {lon_text!r}; dropped")  # fmt: skip
+            lat = lon = None
+        access = []
+        for n, key in enumerate(split_list(v.get("accessibility", ""), ","), 1):
+            label = ACCESSIBILITY.get(key.lower(), key.replace("_", " ").capitalize())
+            access.append({"id": f"location-{lid}-access-{n}", "description": label})
+        return _clean({
+            "id": lid,
+            "name": v["name"],
+            "alternate_name": v.get("alternate_name"),
+            "description": v.get("description") or v.get("short_desc"),
+            "transportation": v.get("transportation"),
+            "url": v.get("website"),
+            "location_type": "virtual" if v.get("virtual", "").lower() in _TRUE else "physical",
+            "latitude": lat,
+            "longitude": lon,
+            "addresses": addresses,
+            "phones": self.phones.get(("location", lid), []),
+            "languages": language_entries(v.get("languages", "")),
+            "accessibility": access,
+        })  # fmt: skip
+
+    # services
+
+    def rows(self, services: CsvFile) -> Iterator[SourceRow]:
+        pending = self.file_warnings + services.warnings
+        for row in services:
+            result = self.service(row)
+            if result.record is not None and pending:
+                result.problems[:0] = pending
+                pending = []
+            yield result
+
+    def service(self, row: CsvRow) -> SourceRow:
+        v = row.values
+        sid = v.get("id", "")
+
+        def reject(field_name: str, reason: str) -> SourceRow:
+            problem = Problem(row.file, row.where, field_name, reason, sid or None)
+            return SourceRow(row.file, row.where, None, [problem])
+
+        if row.problem:
+            p = row.problem
+            return SourceRow(
+                row.file, row.where, None, [Problem(p.file, p.row, p.field, p.reason, sid or None)]
+            )
+        if not sid:
+            return reject("id", "missing service id")
+        if not v["name"]:
+            return reject("name", "missing service name")
+        lid = v["location_id"]
+        if not lid:
+            return reject("location_id", "missing location_id")
+        if lid in self.bad_locations:
+            return reject("location_id", f"location {lid!r} is unreadable: {self.bad_locations[lid].reason} "
+                                         f"(locations.csv {self.bad_locations[lid].row})")  # fmt: skip
+        if lid not in self.locations:
+            return reject("location_id", f"no location with id {lid!r} in locations.csv")
+
+        problems: list[Problem] = []
+
+        def warn(field_name: str, reason: str) -> None:
+            problems.append(Problem(row.file, row.where, field_name, reason, sid))
+
+        oid = self.location_orgs[lid]
+        organization = self.organizations.get(oid)
+        if organization is None:
+            warn(
+                "organization",
+                f"location {lid!r} names organization {oid!r}, not in organizations.csv; left out",
+            )
+        for key in (("organization", oid), ("location", lid), ("service", sid)):
+            if key not in self.given:
+                self.given.add(key)
+                problems.extend(
+                    Problem(p.file, p.row, p.field, p.reason, sid) for p in self.notes.get(key, ())
+                )
+
+        location = copy.deepcopy(self.locations[lid])
+        schedules = (
+            self.schedules.get(("service", sid)) or self.schedules.get(("location", lid)) or []
+        )
+        state = self.location_states[lid]
+        areas = []
+        for n, name in enumerate(split_list(v.get("service_areas", ""), ","), 1):
+            extent = service_area_extent(name, state)
+            if extent:
+                areas.append(
+                    {"id": f"{sid}-area-{n}", "name": name, "extent_type": "text", "extent": extent}
+                )
+            else:
+                areas.append({"id": f"{sid}-area-{n}", "name": name})
+                if _COUNTY.match(name):
+                    warn(
+                        "service_areas",
+                        f"county {name!r} without a known state; kept as a name only",
+                    )
+        eligibility = [v.get("eligibility", ""), v.get("audience", "")]
+        minimum_age, maximum_age = parse_ages(*eligibility)
+        program = None
+        if program_id := v.get("program_id", ""):
+            program = self.programs.get(program_id)
+            if program is None:
+                warn("program_id", f"no program with id {program_id!r}; left out")
+
+        record = _clean({
+            "id": sid,
+            "name": v["name"],
+            "alternate_name": v.get("alternate_name"),
+            "description": v.get("description"),
+            "url": v.get("website"),
+            "email": v.get("email"),
+            "status": (v.get("status") or "active").lower(),
+            "interpretation_services": v.get("interpretation_services"),
+            "application_process": v.get("application_process"),
+            "fees_description": v.get("fees"),
+            "wait_time": v.get("wait_time"),
+            "eligibility_description": _eligibility(*eligibility),
+            "minimum_age": minimum_age,
+            "maximum_age": maximum_age,
+            "organization": copy.deepcopy(organization),
+            "program": copy.deepcopy(program),
+            "funding": [{"id": f"{sid}-funding-{n}", "source": s}
+                        for n, s in enumerate(split_list(v.get("funding_sources", ""), ","), 1)],
+            "required_documents": [{"id": f"{sid}-document-{n}", "document": d}
+                                   for n, d in enumerate(split_list(v.get("required_documents", ""), ","), 1)],
+            "languages": language_entries(v.get("languages", "")),
+            "phones": copy.deepcopy(self.phones.get(("service", sid), [])),
+            "service_areas": areas,
+            "attributes": self._attributes(sid, v, warn),
+            "service_at_locations": [_clean({
+                "id": f"{sid}@{lid}",
+                "location": location,
+                "schedules": copy.deepcopy(schedules),
+            })],
+        })  # fmt: skip
+        return SourceRow(row.file, row.where, record, problems)
+
+    def _attributes(self, sid: str, v: dict[str, str], warn) -> list[dict]:
+        attributes = []
+        for tid in dict.fromkeys(t for t in re.split(r"[\s,;]+", v.get("taxonomy_ids", "")) if t):
+            term = self.taxonomy.get(tid)
+            if term is None:
+                warn("taxonomy_ids", f"no taxonomy term {tid!r} in taxonomy.csv; category dropped")
+                continue
+            parent = term.get("parent_id", "")
+            attributes.append({
+                "id": f"{sid}-tax-{tid}",
+                "link_id": sid,
+                "link_entity": "service",
+                "taxonomy_term_id": f"ohana-{tid}",
+                "taxonomy_term": {
+                    "id": f"ohana-{tid}",
+                    "taxonomy": "open-eligibility",
+                    "code": tid,
+                    "name": term["name"],
+                    "parent_id": f"ohana-{parent}" if parent else None,
+                    "parent_name": term.get("parent_name") or None,
+                },
+            })  # fmt: skip
+        if kind := fees_kind(v.get("fees", "")):
+            attributes.append({
+                "id": f"{sid}-fees",
+                "link_id": sid,
+                "link_entity": "service",
+                "taxonomy_term_id": f"linkage-fees-{kind}",
+                "taxonomy_term": {"id": f"linkage-fees-{kind}", "taxonomy": "linkage-fees", "code": kind},
+            })  # fmt: skip
+        return attributes
+
+
+def _eligibility(eligibility: str, audience: str) -> str | None:
+    """Ohana's eligibility and audience as one text: 'Age 55 or over. Audience: Older adults'."""
+    if eligibility and audience:
+        end = "" if eligibility.endswith((".", "!", "?")) else "."
+        return f"{eligibility}{end} Audience: {audience}"
+    return eligibility or audience or None
+
+
+def _phone_description(department: str, vanity: str) -> str | None:
+    if vanity:
+        return f"{department} ({vanity})" if department else vanity
+    return department or None
+
+
+def _skipped(problem: Problem) -> Problem:
+    return Problem(
+        problem.file,
+        problem.row,
+        problem.field,
+        f"{problem.reason}; row skipped",
+        problem.record_id,
+    )

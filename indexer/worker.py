@@ -1,0 +1,79 @@
+"""The import worker: takes queued jobs from Elasticsearch and runs them, one at a time."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+from pathlib import Path
+
+from elasticsearch import Elasticsearch, TransportError
+
+from indexer import formats
+from indexer.load import LoadError, rebuild, upsert
+from indexer.records import ReadError
+from linkage import imports
+from linkage.config import Settings
+
+log = logging.getLogger("linkage.worker")
+PROGRESS_EVERY_SECONDS = 2.0
+
+
+def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> None:
+    """Run one claimed job to its end; whatever happens, the job ends succeeded or failed."""
+    path = Path(job["path"])
+    mapping = Path(job["mapping"]) if job.get("mapping") else None
+    loaded = 0
+    last = time.monotonic()
+
+    def progress(n: int) -> None:
+        nonlocal loaded, last
+        loaded += n
+        if time.monotonic() - last > PROGRESS_EVERY_SECONDS:
+            imports.progress(es, job, loaded)
+            last = time.monotonic()
+
+    report, error = None, None
+    try:
+        fmt = formats.detect(mapping or path) if job["format"] == "auto" else job["format"]
+        run = rebuild if job["mode"] == "full" else upsert
+        report = run(
+            es,
+            settings.index_alias,
+            formats.read(path, fmt, mapping),
+            converter_for(job["source"], settings),
+            progress,
+        ).as_dict()
+    except (ReadError, LoadError) as exc:
+        error = f"{exc}; the live index was not changed"
+    except TransportError as exc:
+        error = f"Elasticsearch failed: {type(exc).__name__}; the live index was not changed"
+    except Exception as exc:  # a job must never stay 'running' because of a bug
+        log.exception("import job %s failed", job["id"])
+        error = f"internal error: {type(exc).__name__}; the live index was not changed"
+    finally:
+        imports.finish(es, job, report, error)
+        upload_dir = Path(settings.upload_dir).resolve()
+        if upload_dir in path.resolve().parents:  # an uploaded file: remove its spool folder
+            shutil.rmtree(path.parent, ignore_errors=True)
+    log.info("import job %s (%s): %s", job["id"], job["source"], "failed" if error else "succeeded")
+
+
+def work(
+    es: Elasticsearch,
+    settings: Settings,
+    converter_for,
+    once: bool = False,
+    poll_seconds: float = 1.0,
+) -> int:
+    """Run queued jobs as they come; with `once`, until the queue is empty. Returns jobs run."""
+    done = 0
+    while True:
+        job = imports.claim_next(es)
+        if job is None:
+            if once:
+                return done
+            time.sleep(poll_seconds)
+            continue
+        run_job(es, settings, job, converter_for)
+        done += 1

@@ -1,0 +1,140 @@
+"""POST /v1/imports (start an import job) and GET /v1/imports/<id> (its state and report).
+
+Admin only (LINKAGE_ADMIN_API_KEY, sent as `Authorization: Bearer <key>`). The job runs in a
+worker process (`python -m indexer worker`); its state lives in Elasticsearch.
+"""
+
+from __future__ import annotations
+
+import hmac
+import uuid
+from pathlib import Path
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint, abort
+from marshmallow import RAISE, Schema, fields, validate
+
+from linkage import imports
+from linkage.imports import FORMATS, source_name
+from linkage.runtime import runtime
+
+blp = Blueprint("imports", __name__, url_prefix="/v1", description="Bulk imports (admin)")
+
+
+class ImportForm(Schema):
+    class Meta:
+        unknown = RAISE
+
+    path = fields.String(
+        metadata={
+            "description": "A file or folder inside the server's import folder (instead of an upload)."
+        }
+    )
+    format = fields.String(load_default="auto", validate=validate.OneOf(["auto", *FORMATS]))
+    source = fields.String(validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$"))
+    mode = fields.String(load_default="full", validate=validate.OneOf(["full", "incremental"]))
+    mapping = fields.String(
+        metadata={"description": "mapped-csv: the mapping file inside the import folder."}
+    )
+
+
+class UploadForm(Schema):
+    file = fields.Raw(metadata={"type": "string", "format": "binary"})
+
+
+class JobOut(Schema):
+    id = fields.String()
+    source = fields.String()
+    format = fields.String()
+    mode = fields.String()
+    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
+    created = fields.String()
+    started = fields.String(allow_none=True)
+    finished = fields.String(allow_none=True)
+    documents = fields.Integer(metadata={"description": "documents loaded so far"})
+    error = fields.String(allow_none=True)
+    report = fields.Dict(allow_none=True)
+
+
+def require_admin() -> None:
+    key = runtime().settings.admin_api_key
+    if not key:
+        abort(403, message="the import API is off: set LINKAGE_ADMIN_API_KEY to turn it on")
+    given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+    if not given or not hmac.compare_digest(given.encode(), key.encode()):
+        abort(401, message="an admin API key is required (Authorization: Bearer <key>)")
+
+
+def _inside(folder: str, relative: str, field: str) -> Path:
+    if not folder:
+        abort(422, errors={"form": {field: ["imports by path are off: set LINKAGE_IMPORT_DIR"]}})
+    base = Path(folder).resolve()
+    target = (base / relative).resolve()
+    if base != target and base not in target.parents:
+        abort(422, errors={"form": {field: ["must be inside the import folder"]}})
+    if not target.exists():
+        abort(
+            422,
+            errors={"form": {field: [f"no such file or folder in the import folder: {relative}"]}},
+        )
+    return target
+
+
+@blp.route("/imports")
+class Imports(MethodView):
+    @blp.arguments(ImportForm, location="form", unknown=RAISE)
+    @blp.arguments(UploadForm, location="files")
+    @blp.response(202, JobOut)
+    @blp.alt_response(401, description="No or wrong admin key")
+    @blp.alt_response(409, description="An import of this source is already queued or running")
+    @blp.alt_response(413, description="Upload too large")
+    def post(self, form, files):
+        """Start an import from an uploaded file or a path in the import folder; returns the job."""
+        require_admin()
+        rt = runtime()
+        upload = files.get("file")
+        if (upload is None) == (form.get("path") is None):
+            abort(422, errors={"form": {"file": ["give either an uploaded `file` or a `path`"]}})
+        if upload is not None:
+            name = Path(upload.filename or "upload").name
+            spool = Path(rt.settings.upload_dir) / uuid.uuid4().hex
+            spool.mkdir(parents=True)
+            target = spool / name
+            upload.save(target)
+        else:
+            target = _inside(rt.settings.import_dir, form["path"], "path")
+        mapping = (
+            _inside(rt.settings.import_dir, form["mapping"], "mapping")
+            if form.get("mapping")
+            else None
+        )
+        try:
+            source = form.get("source") or source_name((mapping or target).stem)
+        except ValueError as exc:
+            abort(422, errors={"form": {"source": [str(exc)]}})
+        try:
+            job = imports.submit(
+                rt.es,
+                source,
+                form["format"],
+                form["mode"],
+                str(target),
+                str(mapping) if mapping else None,
+            )
+        except imports.SourceBusy as exc:
+            abort(409, message=str(exc))
+        return job
+
+
+@blp.route("/imports/<string:job_id>")
+class Import(MethodView):
+    @blp.response(200, JobOut)
+    @blp.alt_response(404, description="No such job")
+    def get(self, job_id):
+        """A job's status, progress and, when done, its report (counts, rejections, warnings)."""
+        require_admin()
+        job = imports.get(runtime().es, job_id)
+        if job is None:
+            abort(404, message=f"no import job {job_id!r}")
+        return job

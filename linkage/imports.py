@@ -1,0 +1,145 @@
+"""Import jobs, kept in Elasticsearch so any API instance and any worker see the same state.
+
+A job is submitted by the API (queued), claimed by one worker (running, with optimistic
+concurrency so two workers never take the same job), and ends succeeded or failed with its
+report. A lock document per source, created with op_type=create, keeps two imports of the
+same source from ever running at once.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+
+from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+
+FORMATS = ("hsds-json", "hsds-tabular", "ohana", "mapped-csv")
+SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+JOBS_INDEX = "linkage-import-jobs"
+LOCKS_INDEX = "linkage-import-locks"
+STATES = ("queued", "running", "succeeded", "failed")
+
+JOB_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {
+        "id": {"type": "keyword"},
+        "source": {"type": "keyword"},
+        "format": {"type": "keyword"},
+        "mode": {"type": "keyword"},
+        "path": {"type": "keyword", "index": False},
+        "mapping": {"type": "keyword", "index": False},
+        "status": {"type": "keyword"},
+        "created": {"type": "date"},
+        "started": {"type": "date"},
+        "finished": {"type": "date"},
+        "documents": {"type": "long"},
+        "error": {"type": "text", "index": False},
+        "report": {"type": "object", "enabled": False},
+    },
+}
+LOCK_MAPPINGS = {
+    "dynamic": "strict",
+    "properties": {"job": {"type": "keyword"}, "created": {"type": "date"}},
+}
+
+
+class SourceBusy(RuntimeError):
+    """An import of this source is already queued or running."""
+
+    def __init__(self, source: str, job: str):
+        super().__init__(f"an import of '{source}' is already queued or running (job {job})")
+        self.job = job
+
+
+def source_name(text: str) -> str:
+    """A source name usable in index names: lower-case letters, digits and dashes."""
+    name = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:63]
+    if not SOURCE_NAME.match(name):
+        raise ValueError(f"cannot make a source name from {text!r}")
+    return name
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def ensure_indices(es: Elasticsearch) -> None:
+    for name, mappings in ((JOBS_INDEX, JOB_MAPPINGS), (LOCKS_INDEX, LOCK_MAPPINGS)):
+        if not es.indices.exists(index=name):
+            es.options(ignore_status=400).indices.create(
+                index=name,
+                mappings=mappings,
+                settings={"number_of_shards": 1, "number_of_replicas": 0},
+            )
+
+
+def submit(
+    es: Elasticsearch, source: str, fmt: str, mode: str, path: str, mapping: str | None
+) -> dict:
+    """Queue a job; raises SourceBusy when this source already has one queued or running."""
+    ensure_indices(es)
+    job = {
+        "id": uuid.uuid4().hex,
+        "source": source,
+        "format": fmt,
+        "mode": mode,
+        "path": path,
+        "mapping": mapping,
+        "status": "queued",
+        "created": now(),
+        "started": None,
+        "finished": None,
+        "documents": 0,
+        "error": None,
+        "report": None,
+    }
+    try:
+        es.create(
+            index=LOCKS_INDEX,
+            id=source,
+            document={"job": job["id"], "created": job["created"]},
+            refresh=True,
+        )
+    except ConflictError:
+        holder = es.get(index=LOCKS_INDEX, id=source)["_source"]["job"]
+        raise SourceBusy(source, holder) from None
+    es.index(index=JOBS_INDEX, id=job["id"], document=job, refresh=True)
+    return job
+
+
+def get(es: Elasticsearch, job_id: str) -> dict | None:
+    try:
+        return es.get(index=JOBS_INDEX, id=job_id)["_source"]
+    except NotFoundError:
+        return None
+
+
+def claim_next(es: Elasticsearch) -> dict | None:
+    """The oldest queued job, now running and ours; None when there is nothing to do."""
+    ensure_indices(es)
+    es.indices.refresh(index=JOBS_INDEX)
+    found = es.search(index=JOBS_INDEX, query={"term": {"status": "queued"}}, sort=[{"created": "asc"}],
+                      size=5, seq_no_primary_term=True)  # fmt: skip
+    for hit in found["hits"]["hits"]:
+        job = hit["_source"] | {"status": "running", "started": now()}
+        try:
+            es.index(index=JOBS_INDEX, id=job["id"], document=job, refresh=True,
+                     if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])  # fmt: skip
+        except ConflictError:
+            continue  # another worker took it
+        return job
+    return None
+
+
+def progress(es: Elasticsearch, job: dict, documents: int) -> None:
+    es.update(index=JOBS_INDEX, id=job["id"], doc={"documents": documents})
+
+
+def finish(es: Elasticsearch, job: dict, report: dict | None, error: str | None) -> None:
+    """Record the outcome, then release the source's lock."""
+    status = "failed" if error else "succeeded"
+    documents = report["documents"] if report else job.get("documents", 0)
+    es.update(index=JOBS_INDEX, id=job["id"], refresh=True,
+              doc={"status": status, "finished": now(), "report": report, "error": error, "documents": documents})  # fmt: skip
+    es.options(ignore_status=404).delete(index=LOCKS_INDEX, id=job["source"], refresh=True)
