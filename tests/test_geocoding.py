@@ -92,7 +92,7 @@ def test_import_geocodes_once_and_a_reimport_asks_nothing(taxonomy, tmp_path, no
 
     stand_in_asked = []
     records = [address_only("a", "1 N State St"), address_only("b", "99 Unknown Ave")]
-    for attempt in range(2):
+    for _attempt in range(2):
         converter, geocoder = import_converter(taxonomy, nominatim, tmp_path / "cache.sqlite")
         docs = [
             converter.convert(SourceRow("f", f"#{i}", r)).documents[0]
