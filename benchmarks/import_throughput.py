@@ -1,0 +1,144 @@
+"""Import throughput and memory: the whole import vs raw streaming_bulk of pre-built documents.
+
+    .venv/bin/python benchmarks/import_throughput.py --count 100000 [--count 1000000 ...]
+
+For each size: writes a synthetic HSDS NDJSON file and, from it, the converted documents
+(neither timed), then in separate processes (so peak RSS is each one's own):
+  (a) the whole import, as `python -m indexer load` does it: read, convert, validate, bulk,
+      count check, alias swap;
+  (b) the baseline: helpers.streaming_bulk of the pre-built documents into a fresh index with
+      the same settings.
+Prints documents per second of each, their ratio, and peak RSS. Machines here are shared and
+noisy: compare the ratio and the RSS across sizes, not absolute rates.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+ALIAS = "linkage-bench-import"
+
+
+def prepare(count: int, folder: Path) -> tuple[Path, Path]:
+    from indexer.hsds import Converter
+    from indexer.records import SourceRow
+    from indexer.synthetic import generate_services
+    from linkage.config import Settings
+    from linkage.taxonomy import load_taxonomy
+
+    records, documents = folder / f"services-{count}.ndjson", folder / f"documents-{count}.ndjson"
+    converter = Converter("bench", load_taxonomy(), Settings().default_timezone)
+    with records.open("w") as rec, documents.open("w") as docs:
+        for n, service in enumerate(generate_services(count, seed=11), start=1):
+            rec.write(json.dumps(service) + "\n")
+            for doc in converter.convert(SourceRow("bench", f"#{n}", service)).documents:
+                docs.write(json.dumps(doc) + "\n")
+    return records, documents
+
+
+def child_import(path: Path) -> dict:
+    """(a) The whole import of one file."""
+    from indexer.cli import converter_for
+    from indexer.formats.hsds_json import read
+    from indexer.load import rebuild
+    from linkage.config import Settings
+    from linkage.elastic import make_client
+
+    settings = Settings.from_env(index_alias=ALIAS)
+    client = make_client(settings).options(request_timeout=120)
+    started = time.perf_counter()
+    report = rebuild(client, ALIAS, read(path), converter_for("bench", settings))
+    return {"seconds": time.perf_counter() - started, "documents": report.documents}
+
+
+def child_bulk(path: Path) -> dict:
+    """(b) Raw streaming_bulk of pre-built documents into a fresh index, same settings."""
+    from elasticsearch import helpers
+
+    from indexer.load import choose_stemming, new_index_name
+    from linkage.config import Settings
+    from linkage.elastic import make_client
+    from linkage.resource import MAPPINGS, index_settings
+
+    settings = Settings.from_env(index_alias=ALIAS)
+    client = make_client(settings).options(request_timeout=120)
+    index = new_index_name(ALIAS, "raw")
+    body = index_settings(choose_stemming(client)) | {"refresh_interval": "-1"}
+    client.indices.create(index=index, settings=body, mappings=MAPPINGS)
+
+    def actions():
+        with path.open() as fh:
+            for line in fh:
+                doc = json.loads(line)
+                yield {"_op_type": "create", "_index": index, "_id": doc["id"], "_source": doc}
+
+    started = time.perf_counter()
+    done = sum(
+        1
+        for ok, _ in helpers.streaming_bulk(client, actions(), chunk_size=1000, max_retries=5)
+        if ok
+    )
+    client.indices.refresh(index=index)
+    seconds = time.perf_counter() - started
+    client.indices.delete(index=index)
+    return {"seconds": seconds, "documents": done}
+
+
+def run_child(kind: str, path: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, action="append", help="services (repeatable)")
+    parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    opts = parser.parse_args()
+    if opts.child:
+        kind, path = opts.child
+        result = child_import(Path(path)) if kind == "import" else child_bulk(Path(path))
+        result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(json.dumps(result))
+        return
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for count in opts.count or [100_000]:
+            records, documents = prepare(count, Path(tmp))
+            whole = run_child("import", records)
+            raw = run_child("bulk", documents)
+            rows.append((count, whole, raw))
+            records.unlink()
+            documents.unlink()
+
+    from linkage.config import Settings
+    from linkage.elastic import make_client
+
+    make_client(Settings.from_env()).options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
+    print(
+        f"\n{'services':>10}{'docs':>10}{'import doc/s':>14}{'bulk doc/s':>12}{'ratio':>7}{'import RSS MB':>15}{'bulk RSS MB':>13}"
+    )
+    for count, whole, raw in rows:
+        a = whole["documents"] / whole["seconds"]
+        b = raw["documents"] / raw["seconds"]
+        print(f"{count:>10}{whole['documents']:>10}{a:>14.0f}{b:>12.0f}{a / b:>7.2f}"
+              f"{whole['peak_rss_mb']:>15.0f}{raw['peak_rss_mb']:>13.0f}")  # fmt: skip
+    print("target: import >= 0.7 x raw bulk rate; import RSS flat as size grows")
+
+
+if __name__ == "__main__":
+    main()

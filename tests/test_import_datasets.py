@@ -1,0 +1,114 @@
+"""Real directories imported end to end through the CLI into the real node, then searched."""
+
+import csv
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from indexer.cli import main as cli
+from linkage import create_app
+from tests.conftest import ROOT, SHARED, requires_shared
+
+ALIAS = "linkage-test-datasets"
+
+
+@pytest.fixture(scope="module")
+def imported(es, tmp_path_factory):
+    """Each dataset loaded once, as its own source behind one alias; their reports."""
+    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
+    out = tmp_path_factory.mktemp("reports")
+    runs = {
+        "ohana": ["load", str(SHARED / "datasets/ohana-san-mateo"), "--source", "san-mateo"],
+        "hsds-example": [
+            "load",
+            str(SHARED / "reference/hsds-3.0/examples/csv"),
+            "--source",
+            "hsds-example",
+        ],
+    }
+
+    mapping = ROOT / "data" / "mappings" / "florida-legal-aid.yaml"
+    if mapping.exists():
+        runs["florida"] = ["load", str(SHARED / "datasets/florida-legal-aid"), "--mapping", str(mapping),
+                           "--format", "mapped-csv", "--source", "florida"]  # fmt: skip
+    reports = {}
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
+    for name, args in runs.items():
+        report_path = out / f"{name}.json"
+        result = CliRunner().invoke(
+            cli,
+            [
+                *args,
+                "--quiet",
+                "--report",
+                str(report_path),
+                "--rejected",
+                str(out / f"{name}.csv"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        reports[name] = json.loads(report_path.read_text()) | {
+            "rejected_csv": (out / f"{name}.csv").read_text()
+        }
+    mp.undo()
+    yield reports
+    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
+
+
+@pytest.fixture
+def client(settings, imported):
+    from dataclasses import replace
+
+    return create_app({"SETTINGS": replace(settings, index_alias=ALIAS)}).test_client()
+
+
+def rows_in(path):
+    with path.open(encoding="utf-8", newline="") as fh:
+        return sum(1 for _ in csv.DictReader(fh))
+
+
+@requires_shared
+def test_ohana_export_reconciles_and_is_searchable(imported, client):
+    report = imported["ohana"]
+    assert report["read"] == rows_in(SHARED / "datasets/ohana-san-mateo/services.csv") == 23
+    assert report["read"] == report["indexed"] + report["rejected"] + report["duplicates"]
+    assert report["rejected"] == 0
+    found = client.get(
+        "/v1/search", query_string={"q": "passport photos", "near": "94103", "radius": 50}
+    ).json
+    assert any("Passport" in r["service_name"] for r in found["results"])
+
+
+@requires_shared
+def test_hsds_example_package_is_imported_without_its_invalid_coordinate(imported, client):
+    report = imported["hsds-example"]
+    assert (report["read"], report["indexed"]) == (1, 1)
+    assert any(w["field"] == "location.latitude/longitude" for w in report["warnings"])
+    found = client.get("/v1/search", query_string={"q": "counselling"}).json
+    assert found["total"] >= 1 and found["results"][0]["distance"] is None
+
+
+@requires_shared
+def test_sources_coexist_behind_one_alias(es, imported):
+    sources = {i.split("--")[1] for i in es.indices.get_alias(name=ALIAS)}
+    assert {"san-mateo", "hsds-example"} <= sources
+    expected = sum(r["documents"] for r in imported.values())
+    assert es.count(index=ALIAS)["count"] == expected
+
+
+@requires_shared
+def test_florida_legal_aid_through_its_mapping(imported, client):
+    if "florida" not in imported:
+        pytest.skip("data/mappings/florida-legal-aid.yaml not written yet")
+    report = imported["florida"]
+    assert report["read"] == report["indexed"] + report["rejected"] + report["duplicates"]
+    assert report["indexed"] > 100
+    lines = report["rejected_csv"].splitlines()
+    assert (
+        lines[0] == "file,row,record_id,field,reason"
+        and len(lines) == report["rejected"] + report["duplicates"] + 1
+    )
+    found = client.get("/v1/search", query_string={"q": "immigration", "category": "legal"}).json
+    assert found["total"] > 0
