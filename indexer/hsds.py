@@ -8,25 +8,22 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import phonenumbers
-from marshmallow import ValidationError
 
 from indexer.crosswalk import Crosswalk
 from indexer.geocoding import AddressGeocoder
 from indexer.records import Problem, SourceRow
 from linkage import geo, hours
 from linkage.languages import language_codes
-from linkage.resource import FEES, ResourceSchema
+from linkage.resource import FEES, InvalidDocument, check_document
 from linkage.taxonomy import Taxonomy
 
 # Attribute vocabularies that carry Linkage's own conventions rather than categories.
 CONVENTION_TAXONOMIES = {"linkage-eligibility", "linkage-fees", "linkage-flags"}
 
 _AREA = re.compile(r"^(zip:\d{5}|county:[A-Z]{2}:[^:]+|state:[A-Z]{2}|nationwide)$")
-_schema = ResourceSchema()
 
 
 @dataclass
@@ -174,10 +171,10 @@ class Converter:
         for sal in sals:
             doc = self._document(service, sal, base, list(notes), problem, out)
             try:
-                out.documents.append(_schema.dump(_schema.load(doc)))
-            except ValidationError as exc:
-                for name, message in _flatten(exc.messages):
-                    out.rejections.append(problem(name, message))
+                check_document(doc)  # raises on anything the mapping or the API could not take
+                out.documents.append(doc)
+            except InvalidDocument as exc:
+                out.rejections.append(problem(exc.field, exc.message))
         if out.rejections:
             out.documents.clear()
         return out
@@ -342,14 +339,3 @@ class Converter:
 def _int_or_none(value) -> int | None:
     number = _float(value)
     return int(number) if number is not None else None
-
-
-def _flatten(messages, prefix: str = "") -> Iterator[tuple[str, str]]:
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            yield from _flatten(value, f"{prefix}.{key}" if prefix else str(key))
-    elif isinstance(messages, list):
-        for item in messages:
-            yield from _flatten(item, prefix)
-    else:
-        yield prefix, str(messages)
