@@ -14,6 +14,8 @@ Counts always reconcile per file: read = indexed + rejected + duplicates.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -174,6 +176,46 @@ def _actions(
             yield {"_op_type": op_type, "_index": index, "_id": doc["id"], "_source": doc}
 
 
+_DONE = object()
+
+
+def prefetched(items: Iterator, size: int = 4000) -> Iterator:
+    """`items`, produced by a thread `size` ahead of the consumer.
+
+    Reading and converting records is Python work; sending bulk requests is mostly waiting on
+    Elasticsearch. Overlapping the two keeps both busy; the bounded queue keeps memory flat.
+    An exception in the producer is raised in the consumer.
+    """
+    buffer: queue.Queue = queue.Queue(maxsize=size)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        buffer.put(item, timeout=0.5)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            buffer.put(_DONE)
+        except BaseException as exc:  # handed to the consumer, raised there
+            buffer.put(exc)
+
+    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while (item := buffer.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+
+
 def _stream(
     client: Elasticsearch, rows: Iterable[SourceRow], converter: Converter, report: Report,
     index: str, op_type: str, progress: Callable[[int], None] | None, chunk_size: int,
@@ -185,7 +227,7 @@ def _stream(
     left = 0
     for ok, item in helpers.streaming_bulk(
         client,
-        _actions(rows, converter, report, index, op_type, in_flight),
+        prefetched(_actions(rows, converter, report, index, op_type, in_flight)),
         chunk_size=chunk_size,
         max_retries=5,
         raise_on_error=False,

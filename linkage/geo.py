@@ -130,12 +130,17 @@ def point_place(lat: float, lon: float, label: str, precision: str = "point") ->
 
 
 @cache
+def _state_timezones() -> dict[str, str]:
+    zones: dict[str, Counter] = {}
+    for z in _zip_table().values():
+        if z["timezone"]:
+            zones.setdefault(z["state"], Counter())[z["timezone"]] += 1
+    return {state: counts.most_common(1)[0][0] for state, counts in zones.items()}
+
+
 def state_timezone(state: str) -> str | None:
     """The time zone most of a state's ZIP codes use."""
-    zones = Counter(
-        z["timezone"] for z in _zip_table().values() if z["state"] == state and z["timezone"]
-    )
-    return zones.most_common(1)[0][0] if zones else None
+    return _state_timezones().get(state)
 
 
 class PlaceResolver:
