@@ -18,8 +18,10 @@ run: $(VENV)/.installed es-start
 	$(VENV)/bin/python -m indexer load $(SAMPLE) --source sample
 	@$(MAKE) --no-print-directory serve
 
+# The API under gunicorn, and the import worker beside it (stopped with the server).
 serve: $(VENV)/.installed
 	@echo "Linkage is serving at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs/)"
+	$(VENV)/bin/python -m indexer worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	$(VENV)/bin/gunicorn --worker-class gthread --workers $(WORKERS) --threads 4 \
 		--bind $(HOST):$(PORT) --timeout 30 --graceful-timeout 10 wsgi:app
 

@@ -5,7 +5,7 @@
   category lists in data/taxonomy.json; a term without one falls back to its parent's name,
   then to the words people use for a category.
 - 211 (AIRS/211 HSIS) codes are proprietary: a deployer supplies a CSV (`code_prefix,category`,
-  LINKAGE_211_CROSSWALK) and a code maps through its longest matching prefix, so a parent code
+  LINKAGE_CROSSWALK_211) and a code maps through its longest matching prefix, so a parent code
   covers its children.
 """
 
