@@ -21,8 +21,18 @@ TAXONOMY_211 = {"211", "airs", "ais", "211-hsis", "airs/211"}
 _SPACES = re.compile(r"[\s_&/,-]+")
 
 
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
+
+
 def _norm(text: str) -> str:
-    return _SPACES.sub(" ", text.lower()).replace(" and ", " ").strip()
+    """Case, spacing, '&' and plurals folded: 'Food Pantries' and 'food pantry' are one name."""
+    words = _SPACES.sub(" ", text.lower()).replace(" and ", " ").split()
+    return " ".join(_singular(w) for w in words)
 
 
 class Crosswalk:

@@ -22,6 +22,23 @@ from tests.conftest import SHARED, requires_shared
 OHANA = SHARED / "datasets" / "ohana-san-mateo"
 
 
+def _by_taxonomy(record: dict, taxonomy: str) -> list[dict]:
+    return [a for a in record.get("attributes", ()) if a["taxonomy_term"]["taxonomy"] == taxonomy]
+
+
+def oe(record: dict) -> list[dict]:
+    """The record's Open Eligibility terms (from taxonomy_ids)."""
+    return _by_taxonomy(record, "open-eligibility")
+
+
+def fees(record: dict) -> list[dict]:
+    return _by_taxonomy(record, "linkage-fees")
+
+
+def keywords(record: dict) -> list[str]:
+    return [a["taxonomy_term"]["name"] for a in _by_taxonomy(record, "ohana-keywords")]
+
+
 # --- the small parsers ----------------------------------------------------------------------
 
 
@@ -179,7 +196,7 @@ def test_passport_photos():
         "county:CA:Alameda",
         "county:CA:San Mateo",
     ]
-    terms = {a["taxonomy_term"]["code"]: a["taxonomy_term"] for a in record["attributes"]}
+    terms = {a["taxonomy_term"]["code"]: a["taxonomy_term"] for a in oe(record)}
     assert {code: t["name"] for code, t in terms.items()} == {
         "105": "Transit",
         "108": "Care",
@@ -191,7 +208,7 @@ def test_passport_photos():
     assert all(t["taxonomy"] == "open-eligibility" for t in terms.values())
     assert terms["108-05-01"]["parent_name"] == "Navigating the System"
     assert terms["105"]["parent_name"] is None
-    assert record["attributes"][0]["id"] == "22-tax-105"
+    assert oe(record)[0]["id"] == "22-tax-105"
     assert terms["105"]["id"] == "ohana-105"
     # "None, except for permits and photocopying" is not free
     assert "linkage-fees" not in {t["taxonomy"] for t in terms.values()}
@@ -249,7 +266,10 @@ def test_fair_oaks_adult_activity_center():
     )
     assert record["service_areas"] == [{"id": "1-area-1", "name": "Colma"}]  # a city: no extent
     assert "phones" not in record
-    assert "attributes" not in record  # no taxonomy ids; "$2.50 suggested donation" is no fee kind
+    assert not oe(record) and not fees(
+        record
+    )  # no taxonomy ids; "$2.50 suggested donation" is no fee kind
+    assert "Group Support" in keywords(record)
     location = record["service_at_locations"][0]["location"]
     assert location["addresses"][0]["address_1"] == "2600 Middlefield Road"
     assert location["addresses"][0]["postal_code"] == "94063"
@@ -288,13 +308,10 @@ def test_other_services():
     assert records["21"]["status"] == "inactive"
     assert records["15"]["minimum_age"] == 21 and records["15"]["maximum_age"] == 60
     assert records["8"]["minimum_age"] == 18 and "maximum_age" not in records["8"]
-    fees = {
-        sid: [a["taxonomy_term"]["code"] for a in r.get("attributes", ())]
-        for sid, r in records.items()
-    }
-    assert fees["3"] == ["free"]
-    assert fees["4"] == ["sliding-scale"]
-    assert fees["5"] == []  # "$60 application fee"
+    kinds = {sid: [a["taxonomy_term"]["code"] for a in fees(r)] for sid, r in records.items()}
+    assert kinds["3"] == ["free"]
+    assert kinds["4"] == ["sliding-scale"]
+    assert kinds["5"] == []  # "$60 application fee"
     location_2 = records["2"]["service_at_locations"][0]["location"]
     assert [lang.get("code") for lang in location_2["languages"]] == ["cmn", "tl", "it", "es"]
 
@@ -305,7 +322,7 @@ def test_taxonomy_names_resolve():
         names = {row["taxonomy_id"]: row["name"] for row in csv.DictReader(fh)}
     used = 0
     for record in _records(OHANA).values():
-        for attribute in record.get("attributes", ()):
+        for attribute in oe(record):
             term = attribute["taxonomy_term"]
             if term["taxonomy"] == "open-eligibility":
                 assert term["name"] == names[term["code"]]
@@ -410,7 +427,7 @@ def test_missing_optional_files(export):
     rows = list(read(export))
     assert len(rows) == 23 and all(r.record for r in rows)
     record = rows[21].record
-    assert "phones" not in record and "attributes" not in record
+    assert "phones" not in record and not oe(record)
     # without addresses.csv the mail address stands in
     assert record["service_at_locations"][0]["location"]["addresses"][0]["address_type"] == "postal"
 
@@ -468,7 +485,7 @@ def test_bad_optional_values_are_warnings(export):
     by_id = {r.record["id"]: r for r in rows}
 
     passport = by_id["22"]
-    assert [a["taxonomy_term"]["code"] for a in passport.record["attributes"]] == ["105"]
+    assert [a["taxonomy_term"]["code"] for a in oe(passport.record)] == ["105"]
     reasons = {(p.file, p.field): p.reason for p in passport.problems}
     assert "999-99" in reasons[("services.csv", "taxonomy_ids")]
     assert "Funday" in reasons[("regular_schedules.csv", "weekday")]

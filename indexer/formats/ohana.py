@@ -607,6 +607,17 @@ class _Export:
                     "parent_name": term.get("parent_name") or None,
                 },
             })  # fmt: skip
+        # Ohana's free-text keywords are mostly AIRS-style service names ("Home Delivered
+        # Meals", "Job Training"): offered to the crosswalk, which maps those it knows by name.
+        for n, keyword in enumerate(
+            dict.fromkeys(k.strip() for k in v.get("keywords", "").split(",") if k.strip())
+        ):
+            attributes.append({
+                "id": f"{sid}-kw-{n}",
+                "link_id": sid,
+                "link_entity": "service",
+                "taxonomy_term": {"id": f"ohana-keyword-{n}", "taxonomy": "ohana-keywords", "name": keyword},
+            })  # fmt: skip
         if kind := fees_kind(v.get("fees", "")):
             attributes.append({
                 "id": f"{sid}-fees",
