@@ -39,6 +39,18 @@ class Converted:
     warnings: list[Problem] = field(default_factory=list)
 
 
+_NAME_NOISE = re.compile(r"\b(inc|incorporated|llc|corp|corporation|the|of|co)\b|[^a-z0-9 ]")
+
+
+def dedupe_key(organization: str | None, service: str) -> str:
+    """The same organization and service name however written: case, punctuation, 'Inc.'."""
+
+    def norm(text: str | None) -> str:
+        return " ".join(_NAME_NOISE.sub(" ", (text or "").lower()).split())
+
+    return f"{norm(organization)}|{norm(service)}"
+
+
 def document_id(source: str, service_id: str, location_id: str | None) -> str:
     """Stable across imports: derived from the source name and the source's own ids."""
     key = "\x1f".join((source, service_id, location_id or "-"))
@@ -168,6 +180,8 @@ class Converter:
         sals = service.get("service_at_locations") or []
         if not sals:
             sals = [{"id": None, "location": None}]
+        base["dedupe_key"] = dedupe_key(base["organization_name"], base["service_name"])
+        base["origin"] = {"file": row.file, "row": row.row, "documents": len(sals)}
         for sal in sals:
             doc = self._document(service, sal, base, list(notes), problem, out)
             try:

@@ -7,7 +7,8 @@ one alias searches read, so sources coexist and each is replaced on its own.
   source's index; records absent from the file disappear with the old index. On any failure
   the live alias is untouched and the half-built index is deleted.
 - incremental (`upsert`): index by stable id into the source's live index; loading the same
-  file twice changes nothing and creates no duplicates.
+  file twice changes nothing and creates no duplicates. (Duplicates of the same service under
+  other ids are looked for by full loads only; see indexer.dedupe.)
 
 Counts always reconcile per file: read = indexed + rejected + duplicates.
 """
@@ -24,6 +25,7 @@ from datetime import UTC, datetime
 
 from elasticsearch import ApiError, Elasticsearch, helpers
 
+from indexer import dedupe
 from indexer.hsds import Converter
 from indexer.records import Problem, SourceRow
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
@@ -296,6 +298,41 @@ def _finish(client: Elasticsearch, index: str, report: Report, converter: Conver
     report.unmapped_terms = converter.unmapped
 
 
+def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Report) -> None:
+    """Find the new index's duplicates (within it, and against the other sources' live
+    indices), drop them, and account for them record by record."""
+    others = []
+    if client.indices.exists_alias(name=alias):
+        others = [
+            i
+            for i in client.indices.get_alias(name=alias)
+            if not i.startswith(index_prefix(alias, source))
+        ]
+    found = dedupe.find(client, report.index, others)
+    if not found:
+        return
+    dedupe.drop(client, report.index, found)
+    by_record: dict[tuple[str, str], list[dedupe.Duplicate]] = {}
+    for d in found:
+        by_record.setdefault((d.origin.get("file", "?"), d.origin.get("row", "?")), []).append(d)
+    for (file, row), dups in by_record.items():
+        first = dups[0]
+        twin = f"{first.kept_source} service {first.kept_service_id}"
+        reason = f"duplicate of {twin} (same organization and service name, same place or phone)"
+        report.documents -= len(dups)
+        if len(dups) >= first.origin.get("documents", 1):
+            counts = report.files[file]
+            counts.indexed -= 1
+            counts.duplicates += 1
+            report.rejections.append(Problem(file, row, "-", reason, first.service_id))
+        else:
+            report.warnings.append(
+                Problem(
+                    file, row, "-", f"{len(dups)} location(s) dropped: {reason}", first.service_id
+                )
+            )
+
+
 def rebuild(
     client: Elasticsearch,
     alias: str,
@@ -318,6 +355,7 @@ def rebuild(
         _stream(client, rows, converter, report, report.index, "create", progress, chunk_size)
         client.indices.put_settings(index=report.index, settings={"refresh_interval": "1s"})
         _finish(client, report.index, report, converter)
+        _drop_duplicates(client, alias, source, report)
         count = client.count(index=report.index)["count"]
         if count != report.documents or not report.reconciles():
             raise LoadError(

@@ -99,6 +99,9 @@ class ResourceSchema(Schema):
     email = fields.String(allow_none=True)
     application_process = fields.String(allow_none=True)
     notes = fields.List(fields.String())
+    # Import bookkeeping: same organization + service name (normalised), and where it came from.
+    dedupe_key = fields.String()
+    origin = fields.Dict()
 
 
 class InvalidDocument(ValueError):
@@ -205,6 +208,8 @@ MAPPINGS: dict = {
         "email": _display(),
         "application_process": {"type": "text", "index": False},
         "notes": {"type": "text", "index": False},
+        "dedupe_key": {"type": "keyword"},
+        "origin": {"type": "object", "enabled": False},
     },
 }
 

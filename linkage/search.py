@@ -19,7 +19,7 @@ TEXT_FIELDS = [
     "eligibility.description^0.5",
 ]
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
-SOURCE_EXCLUDES = ["category_names", "notes"]
+SOURCE_EXCLUDES = ["category_names", "notes", "dedupe_key", "origin"]
 FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
 AREA_LABELS = {"zip": "your ZIP code", "county": "your county", "state": "your state"}
 

@@ -8,7 +8,9 @@ from indexer.crosswalk import Crosswalk
 @pytest.fixture
 def crosswalk(taxonomy, tmp_path):
     codes = tmp_path / "211.csv"
-    codes.write_text("code_prefix,category\nBD-1800,food-pantry\nBD,food\nBH-1800.8500,emergency-shelter\n")
+    codes.write_text(
+        "code_prefix,category\nBD-1800,food-pantry\nBD,food\nBH-1800.8500,emergency-shelter\n"
+    )
     return Crosswalk.from_file_211(taxonomy, codes)
 
 
@@ -19,14 +21,24 @@ def test_project_codes_pass_through(crosswalk):
 
 def test_211_codes_map_by_longest_prefix(crosswalk):
     assert crosswalk.categories({"taxonomy": "211", "code": "BD-1800.2000"}) == ["food-pantry"]
-    assert crosswalk.categories({"taxonomy": "AIRS", "code": "BD-5000"}) == ["food"]  # parent covers children
+    assert crosswalk.categories({"taxonomy": "AIRS", "code": "BD-5000"}) == [
+        "food"
+    ]  # parent covers children
     assert crosswalk.categories({"taxonomy": "211", "code": "ZZ-1"}) == []
 
 
 def test_open_eligibility_names_plurals_and_parents(crosswalk):
-    assert crosswalk.categories({"taxonomy": "open-eligibility", "name": "Food Pantry"}) == ["food-pantry"]
-    assert crosswalk.categories({"taxonomy": "ohana-keywords", "name": "Food Pantries"}) == ["food-pantry"]
-    unknown_child = {"taxonomy": "open-eligibility", "name": "Something Unlisted", "parent_name": "Food Pantry"}
+    assert crosswalk.categories({"taxonomy": "open-eligibility", "name": "Food Pantry"}) == [
+        "food-pantry"
+    ]
+    assert crosswalk.categories({"taxonomy": "ohana-keywords", "name": "Food Pantries"}) == [
+        "food-pantry"
+    ]
+    unknown_child = {
+        "taxonomy": "open-eligibility",
+        "name": "Something Unlisted",
+        "parent_name": "Food Pantry",
+    }
     assert crosswalk.categories(unknown_child) == ["food-pantry"]
     assert crosswalk.categories({"taxonomy": "open-eligibility", "name": "Zebra Grooming"}) == []
 

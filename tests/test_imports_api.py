@@ -17,10 +17,10 @@ KEY = "s3cret-admin-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
-def pantry(sid, name="Northside Pantry"):
+def pantry(sid, name=None):
     return {
         "id": sid,
-        "name": name,
+        "name": name or f"Northside Pantry {sid}",
         "description": "Fresh produce and groceries every Tuesday.",
         "attributes": [{"id": f"{sid}-a", "taxonomy_term": {"id": "t", "taxonomy": "linkage", "code": "food-pantry"}}],
         "service_at_locations": [{"id": f"{sid}-sal", "location": {"id": f"{sid}-loc", "latitude": 41.95, "longitude": -87.66,

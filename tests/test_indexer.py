@@ -16,10 +16,10 @@ from tests.conftest import SAMPLE, SHARED, requires_shared
 ALIAS = "linkage-test-indexer"
 
 
-def service(sid, name="Eastside Pantry", **extra):
+def service(sid, name=None, **extra):
     record = {
         "id": sid,
-        "name": name,
+        "name": f"Eastside Pantry {sid}" if name is None else name,
         "description": "Weekly groceries.",
         "status": "active",
         "attributes": [
@@ -103,7 +103,7 @@ def test_duplicate_ids_are_counted_as_duplicates_and_one_is_kept(es, converter, 
     assert (counts.read, counts.indexed, counts.duplicates) == (3, 2, 1)
     assert report.rejections[0].row == "#3" and "duplicate" in report.rejections[0].reason
     kept = es.get(index=ALIAS, id=document_id("test", "a", "a-loc"))["_source"]
-    assert kept["service_name"] == "Eastside Pantry"
+    assert kept["service_name"] == "Eastside Pantry a"
 
 
 def test_invalid_coordinates_are_dropped_not_indexed(es, converter, clean):
@@ -131,7 +131,9 @@ def test_sources_coexist_and_are_replaced_one_at_a_time(es, taxonomy, settings, 
     north = Converter("north", taxonomy, settings.default_timezone)
     south = Converter("south", taxonomy, settings.default_timezone)
     rebuild(es, ALIAS, rows(service("a"), service("b")), north)
-    rebuild(es, ALIAS, rows(service("a")), south)  # same source ids, other namespace
+    rebuild(
+        es, ALIAS, rows(service("a", name="Southside Pantry")), south
+    )  # same source id, other namespace
     assert es.count(index=ALIAS)["count"] == 3
     rebuild(es, ALIAS, rows(service("b")), north)  # 'a' is gone from north only
     assert es.count(index=ALIAS)["count"] == 2
@@ -147,7 +149,7 @@ def test_incremental_upserts_and_a_reimport_changes_nothing(es, converter, clean
     assert before == after
     upsert(es, ALIAS, rows(service("b", name="Renamed Pantry"), service("c")), converter)
     names = sorted(h["_source"]["service_name"] for h in es.search(index=ALIAS)["hits"]["hits"])
-    assert names == ["Eastside Pantry", "Eastside Pantry", "Renamed Pantry"]
+    assert names == ["Eastside Pantry a", "Eastside Pantry c", "Renamed Pantry"]
 
 
 def test_a_file_broken_midway_leaves_the_live_index_untouched(es, converter, clean, tmp_path):
@@ -242,3 +244,42 @@ def test_cli_fails_loudly_on_unreadable_input(tmp_path, monkeypatch, clean):
     result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
     assert result.exit_code != 0
     assert "expected a JSON array or NDJSON" in result.output and "not changed" in result.output
+
+
+def test_the_same_service_twice_in_one_source_is_kept_once_and_reported(es, converter, clean):
+    twin = service("b", name="Eastside  PANTRY a")  # same organization (none) and name, same place
+    elsewhere = service("c")
+    elsewhere["service_at_locations"][0]["location"].update(latitude=41.95, longitude=-87.65)
+    report = rebuild(es, ALIAS, rows(service("a"), twin, elsewhere), converter)
+    counts = report.files["test.json"]
+    assert (counts.read, counts.indexed, counts.duplicates) == (3, 2, 1)
+    duplicate = next(r for r in report.rejections if "duplicate of" in r.reason)
+    assert (
+        duplicate.row == "#2"
+        and duplicate.record_id == "b"
+        and "test service a" in duplicate.reason
+    )
+    assert es.count(index=ALIAS)["count"] == 2 == report.documents
+
+
+def test_the_same_service_from_two_sources_is_reported_against_the_live_one(
+    es, taxonomy, settings, clean
+):
+    first = Converter("county", taxonomy, settings.default_timezone)
+    second = Converter("state", taxonomy, settings.default_timezone)
+    rebuild(es, ALIAS, rows(service("x1", name="Westside Pantry")), first)
+    report = rebuild(es, ALIAS, rows(service("y9", name="WESTSIDE PANTRY"), service("y10")), second)
+    assert (report.indexed, report.duplicates) == (1, 1)
+    assert "county service x1" in next(r.reason for r in report.rejections if r.record_id == "y9")
+    assert es.count(index=ALIAS)["count"] == 2
+
+
+def test_the_locations_of_one_service_are_not_duplicates_of_each_other(es, converter, clean):
+    record = service("m")
+    second = json.loads(json.dumps(record["service_at_locations"][0]))
+    second["id"], second["location"]["id"] = "m-sal-2", "m-loc-2"
+    second["location"].update(latitude=41.8501, longitude=-87.7101)  # next door
+    record["service_at_locations"].append(second)
+    record["phones"] = [{"number": "312-555-0100"}]  # one number for both
+    report = rebuild(es, ALIAS, rows(record), converter)
+    assert (report.indexed, report.duplicates, report.documents) == (1, 0, 2)

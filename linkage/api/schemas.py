@@ -176,7 +176,9 @@ class HealthOut(Schema):
 
 
 # A full record as GET /v1/resources/<id> returns it: the indexed document less search-only fields.
-ResourceOut = ResourceSchema(exclude=("open_minutes", "category_names", "notes"))
+ResourceOut = ResourceSchema(
+    exclude=("open_minutes", "category_names", "notes", "dedupe_key", "origin")
+)
 
 
 # --- Screening, needs and matching -----------------------------------------------------------
