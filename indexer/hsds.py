@@ -87,8 +87,13 @@ def _languages(*holders: dict) -> tuple[list[str], list[str]]:
     return list(seen), unknown
 
 
+_US_PHONE = re.compile(r"^(?:\+?1[\s.-]*)?\(?([2-9]\d{2})\)?[\s.-]*(\d{3})[\s.-]*(\d{4})$")
+
+
 def _phone_number(raw: str) -> str:
     """US numbers in the national format, (650) 780-7525; others as given."""
+    if m := _US_PHONE.match(raw):  # the usual case, without phonenumbers' full parse
+        return f"({m.group(1)}) {m.group(2)}-{m.group(3)}"
     try:
         parsed = phonenumbers.parse(raw, "US")
     except phonenumbers.NumberParseException:
