@@ -94,7 +94,8 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
     except (ReadError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     converter = converter_for(name, settings)
-    bar = tqdm(desc=name, unit="doc", disable=quiet, file=sys.stderr, smoothing=0.1)
+    total = None if quiet else formats.count_records(path, fmt, mapping)
+    bar = tqdm(total=total, desc=name, unit="record", disable=quiet, file=sys.stderr, smoothing=0.1)
     run = rebuild if mode == "full" else upsert
     try:
         report = run(

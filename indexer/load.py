@@ -154,9 +154,11 @@ class _Pending:
 
 def _actions(
     rows: Iterable[SourceRow], converter: Converter, report: Report, index: str, op_type: str,
-    in_flight: deque,
+    in_flight: deque, progress: Callable[[int], None] | None,
 ) -> Iterator[dict]:  # fmt: skip
     for row in rows:
+        if progress:
+            progress(1)
         counts = report.files.setdefault(row.file, FileCounts())
         counts.read += 1
         if row.record is None:
@@ -229,7 +231,7 @@ def _stream(
     left = 0
     for ok, item in helpers.streaming_bulk(
         client,
-        prefetched(_actions(rows, converter, report, index, op_type, in_flight)),
+        prefetched(_actions(rows, converter, report, index, op_type, in_flight, progress)),
         chunk_size=chunk_size,
         max_retries=5,
         raise_on_error=False,
@@ -255,8 +257,6 @@ def _stream(
         left -= 1
         if left == 0:
             _settle(current, report)
-        if progress:
-            progress(1)
 
 
 def _settle(record: _Pending, report: Report) -> None:

@@ -23,14 +23,14 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
     """Run one claimed job to its end; whatever happens, the job ends succeeded or failed."""
     path = Path(job["path"])
     mapping = Path(job["mapping"]) if job.get("mapping") else None
-    loaded = 0
+    read = 0
     last = time.monotonic()
 
     def progress(n: int) -> None:
-        nonlocal loaded, last
-        loaded += n
+        nonlocal read, last
+        read += n
         if time.monotonic() - last > PROGRESS_EVERY_SECONDS:
-            imports.progress(es, job, loaded)
+            imports.progress(es, job, read)
             last = time.monotonic()
 
     report, error = None, None

@@ -33,7 +33,7 @@ JOB_MAPPINGS = {
         "created": {"type": "date"},
         "started": {"type": "date"},
         "finished": {"type": "date"},
-        "documents": {"type": "long"},
+        "read": {"type": "long"},
         "error": {"type": "text", "index": False},
         "report": {"type": "object", "enabled": False},
     },
@@ -90,7 +90,7 @@ def submit(
         "created": now(),
         "started": None,
         "finished": None,
-        "documents": 0,
+        "read": 0,
         "error": None,
         "report": None,
     }
@@ -132,14 +132,14 @@ def claim_next(es: Elasticsearch) -> dict | None:
     return None
 
 
-def progress(es: Elasticsearch, job: dict, documents: int) -> None:
-    es.update(index=JOBS_INDEX, id=job["id"], doc={"documents": documents})
+def progress(es: Elasticsearch, job: dict, read: int) -> None:
+    es.update(index=JOBS_INDEX, id=job["id"], doc={"read": read})
 
 
 def finish(es: Elasticsearch, job: dict, report: dict | None, error: str | None) -> None:
     """Record the outcome, then release the source's lock."""
     status = "failed" if error else "succeeded"
-    documents = report["documents"] if report else job.get("documents", 0)
+    read = report["read"] if report else job.get("read", 0)
     es.update(index=JOBS_INDEX, id=job["id"], refresh=True,
-              doc={"status": status, "finished": now(), "report": report, "error": error, "documents": documents})  # fmt: skip
+              doc={"status": status, "finished": now(), "report": report, "error": error, "read": read})  # fmt: skip
     es.options(ignore_status=404).delete(index=LOCKS_INDEX, id=job["source"], refresh=True)

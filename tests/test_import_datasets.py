@@ -112,3 +112,44 @@ def test_florida_legal_aid_through_its_mapping(imported, client):
     )
     found = client.get("/v1/search", query_string={"q": "immigration", "category": "legal"}).json
     assert found["total"] > 0
+
+
+@requires_shared
+def test_records_are_counted_up_front_for_the_progress_eta(tmp_path):
+    from indexer.formats import count_records
+
+    assert count_records(SHARED / "datasets/ohana-san-mateo", "ohana") == 23
+    mapping = ROOT / "data/mappings/florida-legal-aid.yaml"
+    assert count_records(SHARED / "datasets/florida-legal-aid", "mapped-csv", mapping) == 135
+    lines = tmp_path / "x.ndjson"
+    lines.write_text('{"id": "a"}\n\n{"id": "b"}\n')
+    assert count_records(lines, "hsds-json") == 2
+    array = tmp_path / "x.json"
+    array.write_text("[]")
+    assert count_records(array, "hsds-json") is None
+
+
+@requires_shared
+def test_a_damaged_export_keeps_every_good_row(es, tmp_path, monkeypatch):
+    """Ohana export re-encoded as Latin-1 and cut off mid-row: the good rows load, the cut one
+    is reported, and the counts reconcile."""
+    import shutil
+
+    folder = tmp_path / "damaged"
+    shutil.copytree(SHARED / "datasets/ohana-san-mateo", folder)
+    services = folder / "services.csv"
+    text = services.read_text(encoding="utf-8").replace(
+        "Fair Oaks Adult Activity Center", "Centro de Actividades Fair Oaks (Señores)"
+    )
+    services.write_bytes(text[: int(len(text) * 0.7)].encode("cp1252", errors="replace"))
+    monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
+    report_path = tmp_path / "r.json"
+    result = CliRunner().invoke(
+        cli, ["load", str(folder), "--source", "damaged", "--quiet", "--report", str(report_path)]
+    )
+    assert result.exit_code == 0, result.output
+    report = json.loads(report_path.read_text())
+    assert report["read"] == report["indexed"] + report["rejected"] + report["duplicates"]
+    assert report["rejected"] == 1 and "truncated" in report["rejections"][0]["reason"]
+    assert any("Windows-1252" in w["reason"] for w in report["warnings"])
+    assert report["indexed"] >= 10

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -31,6 +32,28 @@ def detect(path: Path) -> str:
     with (path / "services.csv").open(encoding="utf-8", errors="replace") as fh:
         header = fh.readline()
     return "ohana" if "taxonomy_ids" in header else "hsds-tabular"
+
+
+def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | None:
+    """How many records a file holds, counted cheaply first so progress can show an ETA;
+    None where that would mean parsing the whole file (a JSON array)."""
+    if fmt == "hsds-json":
+        with path.open("rb") as fh:
+            if fh.read(4096).lstrip().startswith(b"["):
+                return None
+            fh.seek(0)
+            return sum(1 for line in fh if line.strip())
+    folder = path if path.is_dir() else None
+    if fmt == "mapped-csv":
+        from indexer.formats.mapped_csv import main_file
+
+        main = main_file(mapping or path, None if path.suffix in (".yaml", ".yml") else path)
+    else:
+        main = folder / "services.csv" if folder else None
+    if main is None or not main.exists():
+        return None
+    with main.open(encoding="utf-8", errors="replace", newline="") as fh:
+        return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
 
 
 def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRow]:

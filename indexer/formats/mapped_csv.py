@@ -1032,3 +1032,9 @@ def _chain(first: SourceRow | None, rest: Iterator[SourceRow]) -> Iterator[Sourc
     if first is not None:
         yield first
         yield from rest
+
+
+def main_file(mapping_path: Path, folder: Path | None = None) -> Path:
+    """The CSV file whose rows are the services (for counting them before a load)."""
+    mapping = Mapping.load(Path(mapping_path))
+    return (Path(folder) if folder is not None else mapping.folder) / mapping.main_file

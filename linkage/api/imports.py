@@ -52,7 +52,7 @@ class JobOut(Schema):
     created = fields.String()
     started = fields.String(allow_none=True)
     finished = fields.String(allow_none=True)
-    documents = fields.Integer(metadata={"description": "documents loaded so far"})
+    read = fields.Integer(metadata={"description": "records read so far"})
     error = fields.String(allow_none=True)
     report = fields.Dict(allow_none=True)
 
