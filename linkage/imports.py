@@ -65,8 +65,11 @@ def now() -> str:
 
 
 def ensure_indices(es: Elasticsearch) -> None:
+    """Create the job and lock indices, or add the fields a newer version defines to them."""
     for name, mappings in ((JOBS_INDEX, JOB_MAPPINGS), (LOCKS_INDEX, LOCK_MAPPINGS)):
-        if not es.indices.exists(index=name):
+        if es.indices.exists(index=name):
+            es.indices.put_mapping(index=name, properties=mappings["properties"])
+        else:
             es.options(ignore_status=400).indices.create(
                 index=name,
                 mappings=mappings,

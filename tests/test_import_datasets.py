@@ -142,7 +142,9 @@ def test_a_damaged_export_keeps_every_good_row(es, tmp_path, monkeypatch):
         "Fair Oaks Adult Activity Center", "Centro de Actividades Fair Oaks (Señores)"
     )
     services.write_bytes(text[: int(len(text) * 0.7)].encode("cp1252", errors="replace"))
-    monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
+    monkeypatch.setenv(
+        "LINKAGE_INDEX_ALIAS", ALIAS + "-damaged"
+    )  # alone: not a duplicate of san-mateo
     report_path = tmp_path / "r.json"
     result = CliRunner().invoke(
         cli, ["load", str(folder), "--source", "damaged", "--quiet", "--report", str(report_path)]
@@ -153,3 +155,4 @@ def test_a_damaged_export_keeps_every_good_row(es, tmp_path, monkeypatch):
     assert report["rejected"] == 1 and "truncated" in report["rejections"][0]["reason"]
     assert any("Windows-1252" in w["reason"] for w in report["warnings"])
     assert report["indexed"] >= 10
+    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}-damaged--*")
