@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.search_latency import fetch, load, percentile  # noqa: E402
 from linkage.config import Settings  # noqa: E402
 from linkage.elastic import make_client  # noqa: E402
-from tests.servers import gunicorn  # noqa: E402
+from tests.servers import TEST_KEY, gunicorn, write_test_keys  # noqa: E402
 
 FIVE_NEEDS = {
     "assessment": {
@@ -67,8 +68,17 @@ def main() -> None:
     match_times: list[float] = []
     search_times: list[float] = []
     try:
-        with gunicorn({"LINKAGE_INDEX_ALIAS": alias}) as base:
+        with (
+            tempfile.TemporaryDirectory() as keys,
+            gunicorn(
+                {
+                    "LINKAGE_INDEX_ALIAS": alias,
+                    "LINKAGE_PARTNER_KEYS": str(write_test_keys(Path(keys))),
+                }
+            ) as base,
+        ):
             http = requests.Session()
+            http.headers["Authorization"] = f"Bearer {TEST_KEY}"
             found = fetch(http.post(f"{base}/v1/match", json=FIVE_NEEDS))
             assert [r["need"] for r in found["referrals"]] and len(found["needs"]) == 5, found[
                 "needs"

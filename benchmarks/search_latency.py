@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import tempfile
 import sys
 import time
 from pathlib import Path
@@ -32,7 +33,7 @@ from linkage import create_app, search  # noqa: E402
 from linkage.config import Settings  # noqa: E402
 from linkage.elastic import make_client  # noqa: E402
 from linkage.taxonomy import load_taxonomy  # noqa: E402
-from tests.servers import gunicorn  # noqa: E402
+from tests.servers import TEST_KEY, gunicorn, write_test_keys  # noqa: E402
 
 # A fixed mix of what case managers search for, in the sample's area.
 QUERIES: list[dict] = [
@@ -96,6 +97,7 @@ def direct_bodies(settings: Settings) -> list[dict]:
 def measure(api_url: str, es_url: str, bodies: list[dict], rounds: int) -> list[tuple[list, list]]:
     """Per query: (API times, direct times) in ms, the two sent back to back each round."""
     api, es = requests.Session(), requests.Session()
+    api.headers["Authorization"] = f"Bearer {TEST_KEY}"
     per_query: list[tuple[list, list]] = [([], []) for _ in QUERIES]
     for _ in range(3):  # warm both paths (caches, connections, JIT)
         for params, body in zip(QUERIES, bodies, strict=True):
@@ -131,7 +133,15 @@ def main() -> None:
     bodies = direct_bodies(settings)
     es_url = f"{settings.elasticsearch_url}/{alias}/_search"
     try:
-        with gunicorn({"LINKAGE_INDEX_ALIAS": alias}) as base:
+        with (
+            tempfile.TemporaryDirectory() as keys,
+            gunicorn(
+                {
+                    "LINKAGE_INDEX_ALIAS": alias,
+                    "LINKAGE_PARTNER_KEYS": str(write_test_keys(Path(keys))),
+                }
+            ) as base,
+        ):
             per_query = measure(base + "/v1/search?", es_url, bodies, opts.rounds)
     finally:
         if not opts.keep:

@@ -10,6 +10,7 @@ from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
 
+from linkage import access
 from linkage.api import errors
 from linkage.api.health import blp as health_blp
 from linkage.api.imports import blp as imports_blp
@@ -84,6 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
     for blueprint in (search_blp, referrals_blp, imports_blp, resources_blp, health_blp):
         api.register_blueprint(blueprint)
     errors.register(app)
+    access.init_app(app, settings)
 
     @app.before_request
     def allow_large_uploads():

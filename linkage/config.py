@@ -49,6 +49,15 @@ class Settings:
     # Imports through the API: the admin key (unset: the import API is off), the folder whose
     # files may be imported by path, where uploads are kept, and the largest upload.
     admin_api_key: str = ""
+    # Partner access: the keys file (JSON; see linkage/access.py), public search without a key,
+    # the secret signing the case-manager page's tokens (else one kept on disk), and the
+    # rate-limit store (memory:// is per process; give a shared one, e.g.
+    # memcached://127.0.0.1:11311, when several gunicorn workers run).
+    partner_keys: str = ""
+    public_search: bool = False
+    secret_key: str = ""
+    page_rate_limit: str = "600/minute"
+    rate_limit_storage: str = "memory://"
     import_dir: str = ""
     upload_dir: str = str(Path.home() / ".cache" / "linkage" / "uploads")
     max_upload_bytes: int = 512 * 1024 * 1024
@@ -72,6 +81,11 @@ class Settings:
             if raw is None:
                 continue
             kind = type(f.default) if f.default is not None else str
-            values[f.name] = Path(raw) if f.name == "data_dir" else kind(raw)
+            if f.name == "data_dir":
+                values[f.name] = Path(raw)
+            elif kind is bool:
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = kind(raw)
         values.update(overrides)
         return cls(**values)

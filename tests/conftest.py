@@ -15,7 +15,7 @@ from linkage import create_app
 from linkage.config import Settings
 from linkage.elastic import make_client
 from linkage.taxonomy import load_taxonomy
-from tests.servers import gunicorn
+from tests.servers import TEST_KEY, gunicorn, write_test_keys
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "chicago.json"
@@ -31,8 +31,13 @@ requires_shared = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="session")
-def settings() -> Settings:
-    return Settings.from_env(index_alias=TEST_ALIAS)
+def keys_file(tmp_path_factory) -> Path:
+    return write_test_keys(tmp_path_factory.mktemp("keys"))
+
+
+@pytest.fixture(scope="session")
+def settings(keys_file) -> Settings:
+    return Settings.from_env(index_alias=TEST_ALIAS, partner_keys=str(keys_file))
 
 
 @pytest.fixture(scope="session")
@@ -69,13 +74,22 @@ def app(settings, sample_index):
     return create_app({"SETTINGS": settings, "CLOCK": lambda: WEDNESDAY_AFTERNOON, "TESTING": True})
 
 
+def api_client(app):
+    """A test client that presents the test partner key (every scope) on every request."""
+    test_client = app.test_client()
+    test_client.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {TEST_KEY}"
+    return test_client
+
+
 @pytest.fixture
 def client(app):
-    return app.test_client()
+    return api_client(app)
 
 
 @pytest.fixture(scope="session")
-def live_server(sample_index):
+def live_server(sample_index, keys_file):
     """The real service: gunicorn on loopback, reading the test alias."""
-    with gunicorn({"LINKAGE_INDEX_ALIAS": TEST_ALIAS}) as url:
+    with gunicorn(
+        {"LINKAGE_INDEX_ALIAS": TEST_ALIAS, "LINKAGE_PARTNER_KEYS": str(keys_file)}
+    ) as url:
         yield url

@@ -94,3 +94,20 @@ class NominatimStandIn:
 
     def close(self) -> None:
         self.server.shutdown()
+
+
+TEST_KEY = "test-partner-key-with-every-scope"
+
+
+def write_test_keys(
+    folder: Path, origins: tuple[str, ...] = (), rate_limit: str = "100000/minute"
+) -> Path:
+    """A partner keys file with one key (TEST_KEY) that has every scope; its path."""
+    from linkage.access import hash_key
+
+    path = folder / "partner-keys.json"
+    path.write_text(json.dumps([{
+        "name": "test-suite", "key_sha256": hash_key(TEST_KEY), "origins": list(origins),
+        "rate_limit": rate_limit, "scopes": ["search", "match", "import"],
+    }]))  # fmt: skip
+    return path

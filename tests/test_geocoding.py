@@ -9,6 +9,7 @@ from dataclasses import replace
 import pytest
 
 from linkage import create_app
+from tests.conftest import api_client
 from tests.servers import NominatimStandIn
 
 KNOWN = {
@@ -32,7 +33,7 @@ def geocoding_client(settings, domain):
         geocoder_scheme="http",
         geocoder_timeout=2.0,
     )
-    return create_app({"SETTINGS": configured}).test_client()
+    return api_client(create_app({"SETTINGS": configured}))
 
 
 def test_an_address_is_geocoded_and_searched_around(settings, sample_index, nominatim):

@@ -2,11 +2,21 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import requests
 
+from tests.servers import TEST_KEY
 
-def test_search_over_http_answers_json(live_server):
-    response = requests.get(
+
+@pytest.fixture
+def http():
+    session = requests.Session()
+    session.headers["Authorization"] = f"Bearer {TEST_KEY}"
+    return session
+
+
+def test_search_over_http_answers_json(live_server, http):
+    response = http.get(
         f"{live_server}/v1/search", params={"q": "food bank", "near": "60623"}, timeout=10
     )
     assert response.status_code == 200
@@ -14,7 +24,7 @@ def test_search_over_http_answers_json(live_server):
     assert response.json()["total"] > 0
 
 
-def test_concurrent_searches_all_succeed(live_server):
+def test_concurrent_searches_all_succeed(live_server, http):
     queries = [
         {"q": "food bank", "near": "60623"},
         {"category": "shelter", "near": "60612"},
@@ -23,7 +33,7 @@ def test_concurrent_searches_all_succeed(live_server):
     ] * 10
 
     def get(params):
-        return requests.get(f"{live_server}/v1/search", params=params, timeout=15)
+        return http.get(f"{live_server}/v1/search", params=params, timeout=15)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         responses = list(pool.map(get, queries))
@@ -47,14 +57,14 @@ def test_docs_and_openapi_are_served_without_outside_hosts(live_server):
     assert "cdn" not in page.text.lower() and "unpkg" not in page.text.lower()
 
 
-def test_errors_over_http_share_one_shape(live_server):
+def test_errors_over_http_share_one_shape(live_server, http):
     for path, code in [
         ("/v1/search?near=00000", 400),
         ("/v1/search?per_page=500", 422),
         ("/v1/search?color=blue", 422),
         ("/v1/resources/does-not-exist", 404),
     ]:
-        response = requests.get(live_server + path, timeout=10)
+        response = http.get(live_server + path, timeout=10)
         body = response.json()
         assert response.status_code == code, path
         assert body["code"] == code and body["status"] and body["message"], path

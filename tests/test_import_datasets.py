@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from indexer.cli import main as cli
 from linkage import create_app
-from tests.conftest import ROOT, SHARED, requires_shared
+from tests.conftest import ROOT, SHARED, api_client, requires_shared
 
 ALIAS = "linkage-test-datasets"
 
@@ -61,7 +61,7 @@ def imported(es, tmp_path_factory):
 def client(settings, imported):
     from dataclasses import replace
 
-    return create_app({"SETTINGS": replace(settings, index_alias=ALIAS)}).test_client()
+    return api_client(create_app({"SETTINGS": replace(settings, index_alias=ALIAS)}))
 
 
 def rows_in(path):

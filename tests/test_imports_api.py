@@ -10,7 +10,7 @@ import pytest
 from indexer.cli import converter_for
 from indexer.worker import work
 from linkage import create_app, imports
-from tests.servers import gunicorn
+from tests.servers import TEST_KEY, gunicorn
 
 ALIAS = "linkage-test-imports"
 KEY = "s3cret-admin-key"
@@ -119,6 +119,7 @@ def test_any_api_instance_answers_while_a_worker_process_runs(import_settings, e
     env = {
         "LINKAGE_INDEX_ALIAS": ALIAS, "LINKAGE_ADMIN_API_KEY": KEY,
         "LINKAGE_IMPORT_DIR": import_settings.import_dir, "LINKAGE_UPLOAD_DIR": import_settings.upload_dir,
+        "LINKAGE_PARTNER_KEYS": import_settings.partner_keys,
     }  # fmt: skip
     with gunicorn(env) as base:
         files = {
@@ -137,7 +138,6 @@ def test_any_api_instance_answers_while_a_worker_process_runs(import_settings, e
             assert state["status"] in ("queued", "running") and time.monotonic() < deadline, state
             time.sleep(0.2)
         assert state["report"]["indexed"] == 2
-        found = requests.get(
-            f"{base}/v1/search", params={"q": "produce groceries"}, timeout=10
-        ).json()
+        found = requests.get(f"{base}/v1/search", params={"q": "produce groceries"},
+                             headers={"Authorization": f"Bearer {TEST_KEY}"}, timeout=10).json()  # fmt: skip
         assert found["total"] >= 2

@@ -13,7 +13,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from linkage import create_app
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, api_client
 
 RECORDS = json.loads(SAMPLE.read_text())
 
@@ -193,7 +193,7 @@ def test_categories_tree(client, taxonomy):
 
 
 def clock_client(settings, when):
-    return create_app({"SETTINGS": settings, "CLOCK": lambda: when}).test_client()
+    return api_client(create_app({"SETTINGS": settings, "CLOCK": lambda: when}))
 
 
 def open_by_name(client, name_part):

@@ -9,7 +9,7 @@ from urllib.parse import urlparse
 import pytest
 
 from linkage import create_app
-from tests.conftest import WEDNESDAY_AFTERNOON
+from tests.conftest import WEDNESDAY_AFTERNOON, api_client
 from tests.tcpproxy import TcpProxy
 
 
@@ -27,7 +27,7 @@ def proxied_client(settings, proxy, sample_index):
         settings, elasticsearch_url=proxy.url, elasticsearch_timeout=1.0, elasticsearch_retries=0
     )
     app = create_app({"SETTINGS": proxied, "CLOCK": lambda: WEDNESDAY_AFTERNOON})
-    return app.test_client()
+    return api_client(app)
 
 
 def test_node_down_gives_503_then_recovers_by_itself(proxy, proxied_client):
@@ -54,8 +54,8 @@ def test_node_not_answering_gives_503_within_the_timeout(proxy, proxied_client):
 
 def test_missing_index_is_a_clear_503(settings, sample_index):
     app = create_app({"SETTINGS": replace(settings, index_alias="linkage-no-such-alias")})
-    response = app.test_client().get("/v1/search?q=food")
+    response = api_client(app).get("/v1/search?q=food")
     assert response.status_code == 503
     assert "no resource index" in response.json["message"]
-    ready = app.test_client().get("/readyz")
+    ready = api_client(app).get("/readyz")
     assert ready.status_code == 503 and "does not exist" in ready.json["message"]
