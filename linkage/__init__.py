@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 import orjson
-from flask import Flask, redirect, request
+from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
@@ -13,12 +13,14 @@ from flask_swagger_ui import get_swaggerui_blueprint
 from linkage import access
 from linkage.api import errors
 from linkage.api.health import blp as health_blp
+from linkage.api.hsds import blp as hsds_blp
 from linkage.api.imports import blp as imports_blp
 from linkage.api.referrals import blp as referrals_blp
 from linkage.api.resources import blp as resources_blp
 from linkage.api.search import blp as search_blp
 from linkage.config import Settings
 from linkage.runtime import Runtime
+from linkage.web import blp as web_blp
 
 API_TITLE = "Linkage"
 
@@ -27,12 +29,13 @@ class OrjsonProvider(DefaultJSONProvider):
     """Flask's JSON with orjson for encoding: responses are built on the search hot path."""
 
     def dumps(self, obj, **kwargs):
-        return orjson.dumps(obj, default=self.default).decode()
+        return orjson.dumps(obj, default=self.default, option=orjson.OPT_NON_STR_KEYS).decode()
 
     def response(self, *args, **kwargs):
         obj = self._prepare_response_obj(args, kwargs)
         return self._app.response_class(
-            orjson.dumps(obj, default=self.default), mimetype=self.mimetype
+            orjson.dumps(obj, default=self.default, option=orjson.OPT_NON_STR_KEYS),
+            mimetype=self.mimetype,
         )
 
 
@@ -82,7 +85,7 @@ def create_app(config: dict | None = None) -> Flask:
         }
     }
     api = LinkageApi(app)
-    for blueprint in (search_blp, referrals_blp, imports_blp, resources_blp, health_blp):
+    for blueprint in (search_blp, referrals_blp, imports_blp, resources_blp, health_blp, hsds_blp):
         api.register_blueprint(blueprint)
     errors.register(app)
     access.init_app(app, settings)
@@ -99,8 +102,7 @@ def create_app(config: dict | None = None) -> Flask:
         url_prefix="/docs",
     )
 
-    @app.get("/")
-    def index():
-        return redirect("/docs/")
+    # The case-manager page at `/` (search, screening, referral list).
+    app.register_blueprint(web_blp)
 
     return app

@@ -42,7 +42,8 @@ def settings(keys_file) -> Settings:
 
 @pytest.fixture(scope="session")
 def es(settings):
-    client = make_client(settings)
+    # Loading goes through bulk requests, which take longer than a search: a longer timeout.
+    client = make_client(settings).options(request_timeout=120)
     try:
         client.cluster.health(wait_for_status="yellow", timeout="30s")
     except Exception as exc:  # the suite is meaningless without the node: say so once

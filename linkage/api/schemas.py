@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
+from marshmallow import RAISE, Schema, fields, validate
 
 from linkage.resource import AddressSchema, EligibilitySchema, PhoneSchema, ResourceSchema
-from linkage.runtime import runtime
+from linkage.taxonomy import load_taxonomy
+
+# The codes a request may use, as enums in the OpenAPI document (so clients and schemathesis
+# know them) and checked by marshmallow.
+_TAXONOMY = load_taxonomy()
+CATEGORY_CODES = sorted(_TAXONOMY.categories)
+NEED_CODES = sorted(_TAXONOMY.all_needs())
+TAG_CODES = sorted(_TAXONOMY.eligibility_tags)
+
+
+def one_of(choices: list[str], what: str) -> validate.OneOf:
+    return validate.OneOf(choices, error=f"unknown {what}: {{input}}")
 
 
 class StrictSchema(Schema):
@@ -33,13 +44,13 @@ class SearchArgs(StrictSchema):
     )
     unit = fields.String(load_default="mi", validate=validate.OneOf(["mi", "km"]))
     category = fields.List(
-        fields.String(),
+        fields.String(validate=one_of(CATEGORY_CODES, "category")),
         metadata={
             "description": "Category code (repeatable); a parent includes its children. See /v1/categories."
         },
     )
     need = fields.List(
-        fields.String(),
+        fields.String(validate=one_of(NEED_CODES, "need code")),
         metadata={"description": "SDOH need code (repeatable), e.g. food-insecurity."},
     )
     language = fields.String(
@@ -60,18 +71,6 @@ class SearchArgs(StrictSchema):
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
-
-    @validates("category")
-    def known_categories(self, value, **kwargs):
-        unknown = [c for c in value if c not in runtime().taxonomy]
-        if unknown:
-            raise ValidationError(f"unknown category: {', '.join(unknown)} (see /v1/categories)")
-
-    @validates("need")
-    def known_needs(self, value, **kwargs):
-        unknown = [n for n in value if n not in runtime().taxonomy.all_needs()]
-        if unknown:
-            raise ValidationError(f"unknown need code: {', '.join(unknown)}")
 
 
 class DistanceOut(Schema):
@@ -244,20 +243,15 @@ class ClientIn(StrictSchema):
         )
     )
     tags = fields.List(
-        fields.String(), metadata={"description": "Eligibility tags, e.g. pregnant, disability"}
+        fields.String(validate=one_of(TAG_CODES, "eligibility tag")),
+        metadata={"description": "Eligibility tags, e.g. pregnant, disability"},
     )
-
-    @validates("tags")
-    def known_tags(self, value, **kwargs):
-        unknown = [t for t in value if t not in runtime().taxonomy.eligibility_tags]
-        if unknown:
-            raise ValidationError(f"unknown eligibility tag: {', '.join(unknown)}")
 
 
 class MatchIn(StrictSchema):
     assessment = fields.Raw(metadata={"description": ASSESSMENT_DOC})
     needs = fields.List(
-        fields.String(),
+        fields.String(validate=one_of(CATEGORY_CODES + NEED_CODES, "need or category")),
         metadata={"description": "SDOH need codes or category codes named directly."},
     )
     client = fields.Nested(ClientIn, load_default=dict)
@@ -267,13 +261,6 @@ class MatchIn(StrictSchema):
     open_now = fields.Boolean(load_default=False)
     include_ineligible = fields.Boolean(load_default=False)
     fhir = fields.Boolean(load_default=False)
-
-    @validates("needs")
-    def known_needs(self, value, **kwargs):
-        rt = runtime()
-        unknown = [n for n in value if n not in rt.taxonomy and n not in rt.taxonomy.all_needs()]
-        if unknown:
-            raise ValidationError(f"unknown need or category: {', '.join(unknown)}")
 
 
 class EvidenceOut(Schema):
