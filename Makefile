@@ -28,6 +28,7 @@ serve: $(VENV)/.installed
 
 # Install, start Elasticsearch, lint, run every test (pytest's "no tests" exit 5 is not a failure).
 test: $(VENV)/.installed es-start lint
+	scripts/browser
 	$(VENV)/bin/pytest; rc=$$?; if [ $$rc -eq 5 ]; then rc=0; fi; exit $$rc
 
 lint: $(VENV)/.installed

@@ -43,7 +43,7 @@ def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterato
             try:
                 if requests.get(url + "/healthz", timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # workers still starting
                 if proc.poll() is not None or time.monotonic() > deadline:
                     output = proc.stdout.read().decode(errors="replace")[-2000:]
                     raise RuntimeError(f"gunicorn did not start:\n{output}") from None

@@ -29,6 +29,9 @@
     return document.getElementById(id);
   };
 
+  // The API names fields as the form labels them.
+  FIELD_NAMES.near = $("near").labels[0].textContent;
+
   var LANGUAGES = {};
   Array.prototype.forEach.call($("language").options, function (o) {
     if (o.value) LANGUAGES[o.value] = o.textContent;
@@ -182,7 +185,7 @@
   }
 
   function distanceText(r) {
-    if (r.distance && typeof r.distance.miles === "number") return r.distance.miles + " mi away";
+    if (r.distance && typeof r.distance.miles === "number") return r.distance.miles.toFixed(1) + " mi away";
     if (r.serves_area) return "Serves " + r.serves_area;
     if ((r.delivery || []).length) return "By " + r.delivery.map(deliveryName).join(", ");
     return "";
@@ -250,10 +253,10 @@
 
     var notes = [];
     if ((r.check_eligibility || []).length) {
-      notes.push(el("p", { className: "check" }, [el("strong", { text: "Check eligibility: " }), r.check_eligibility.join("; ")]));
+      notes.push(el("p", { className: "elig" }, [el("strong", { text: "Check eligibility: " }), r.check_eligibility.join("; ")]));
     }
     if ((r.excluded_because || []).length) {
-      notes.push(el("p", { className: "check" }, [el("strong", { text: "Not eligible: " }), r.excluded_because.join("; ")]));
+      notes.push(el("p", { className: "elig" }, [el("strong", { text: "Not eligible: " }), r.excluded_because.join("; ")]));
     }
     if ((r.also_addresses || []).length) {
       notes.push(el("p", { className: "also" }, [el("strong", { text: "Also helps with: " }), r.also_addresses.join(", ")]));
@@ -411,8 +414,7 @@
     var text;
     if (data.total === 0) {
       text = "No resources found" + placeText(data) + ".";
-      if (data.place) text += " Showing the nearest ones further away below, if any.";
-      else text += " Try other words or fewer filters.";
+      if (!data.place) text += " Try other words or fewer filters.";
     } else {
       text =
         data.total + (data.total === 1 ? " resource" : " resources") + " found" + placeText(data) + ".";
@@ -440,7 +442,9 @@
       if (i >= radii.length) {
         clear(list);
         section.hidden = false;
-        say($("further-note"), "Nothing found within " + radii[radii.length - 1] + " miles either. Try other words or fewer filters.");
+        var none = "Nothing found within " + radii[radii.length - 1] + " mi either. Try other words or fewer filters.";
+        say($("further-note"), none);
+        say($("search-status"), $("search-status").textContent + " " + none);
         return;
       }
       var p = new URLSearchParams(params.toString());
@@ -460,13 +464,19 @@
           $("further-note"),
           "Nothing was within " + radius + " mi. These are the nearest within " + radii[i] + " mi: further away than you asked."
         );
-        say($("search-status"), $("search-status").textContent + " " + data.results.length + " further away shown.");
+        var n = data.results.length;
+        say(
+          $("search-status"),
+          $("search-status").textContent + " The " + (n === 1 ? "nearest one" : n + " nearest") +
+            " within " + radii[i] + " mi " + (n === 1 ? "is" : "are") + " shown below, further away."
+        );
       }, function (err) {
         if (seq !== searchState.seq) return;
         say($("search-error"), errorText(err));
       });
     }
     if (radii.length) attempt(0);
+    else say($("search-status"), $("search-status").textContent + " Try other words or fewer filters.");
   }
 
   $("search-form").addEventListener("submit", function (e) {
@@ -632,6 +642,7 @@
     api("/v1/match", { body: body })
       .then(function (data) {
         showMatch(data, Boolean(near));
+        status.scrollIntoView({ block: "start" });
       })
       .catch(function (err) {
         clear($("screening-results"));
