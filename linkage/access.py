@@ -8,7 +8,9 @@ SHA-256 hashes:
 
 A key is sent as `Authorization: Bearer <key>` or `X-API-Key: <key>`. Missing or unknown key:
 401; a scope or origin the key lacks: 403; over its rate limit: 429 with Retry-After. The
-case-manager page served by the app gets a signed, expiring page token instead of a key.
+case-manager page served by the app gets a signed, expiring page token instead of a key; the
+embeddable search frame (/embed/frame?key=...) gets an embed token: search only, counted against
+its partner's rate limit, void once the partner's key leaves the file.
 With public search on (LINKAGE_PUBLIC_SEARCH), search needs no key (limited per address).
 """
 
@@ -110,6 +112,48 @@ def _valid_page_token(secret: bytes, token: str) -> bool:
     return hmac.compare_digest(signature, expected) and int(expires) > time.time()
 
 
+def embed_token(secret: bytes, key_sha256: str, now: float | None = None) -> str:
+    """The token the search frame of the partner whose key hashes to `key_sha256` presents."""
+    expires = int((now or time.time()) + PAGE_TOKEN_SECONDS)
+    payload = f"embed.{key_sha256}.{expires}"
+    signature = hmac.new(secret, payload.encode(), hashlib.sha256).hexdigest()
+    return f"{payload}.{signature}"
+
+
+def _embed_partner(state: dict, token: str) -> Partner | None:
+    """The partner an embed token speaks for (search only, from this app's own pages)."""
+    try:
+        _, digest, expires, signature = token.split(".")
+    except ValueError:
+        return None
+    if not token.isascii():  # compare_digest takes ASCII text only
+        return None
+    expected = hmac.new(
+        state["secret"], f"embed.{digest}.{expires}".encode(), hashlib.sha256
+    ).hexdigest()
+    if not hmac.compare_digest(signature, expected) or not expires.isdigit():
+        return None
+    partner = state["partners"].get(digest)
+    if int(expires) <= time.time() or partner is None or "search" not in partner.scopes:
+        return None
+    return Partner(partner.name, frozenset({"search"}), (_own_origin(),), partner.rate_limit)
+
+
+def partner_for_key(key: str) -> Partner | None:
+    """Who a partner key, or a page token of this app, belongs to; None when unknown or expired.
+
+    A page token stands for this app's own pages (their origin only): the embed demo uses one
+    where a partner would put its key."""
+    state = current_app.extensions.get("linkage_access")
+    if not state or not key:
+        return None
+    if key.startswith("page."):
+        if not key.isascii() or not _valid_page_token(state["secret"], key):
+            return None
+        return Partner("case-manager-page", PAGE_SCOPES, (_own_origin(),), state["page_rate_limit"])
+    return state["partners"].get(hash_key(key))
+
+
 def _presented_key() -> str | None:
     auth = request.headers.get("Authorization", "")
     if auth.startswith("Bearer "):
@@ -142,11 +186,15 @@ def check_access() -> None:
             return
         abort(401, message="an API key is required (Authorization: Bearer <key>)")
     if key.startswith("page."):
-        if not _valid_page_token(state["secret"], key):
+        if not key.isascii() or not _valid_page_token(state["secret"], key):
             abort(401, message="the page token is invalid or expired: reload the page")
         partner = Partner(
             "case-manager-page", PAGE_SCOPES, (_own_origin(),), state["page_rate_limit"]
         )
+    elif key.startswith("embed."):
+        partner = _embed_partner(state, key)
+        if partner is None:
+            abort(401, message="the page token is invalid or expired: reload the page")
     elif key == state["admin_key"] and state["admin_key"]:
         partner = Partner("admin", frozenset({"import"}))
     else:
@@ -207,7 +255,8 @@ def init_app(app: Flask, settings: Settings) -> None:
     # Preflight requests carry no key: any partner's origin passes CORS; the key's own
     # origins are checked on the request itself (403 otherwise).
     CORS(app, resources={r"/v1/*": {"origins": origins or []}, r"/hsds/*": {"origins": origins or []}},
-         allow_headers=["Authorization", "X-API-Key", "Content-Type"], max_age=600)  # fmt: skip
+         allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+         expose_headers=["Retry-After"], max_age=600)  # fmt: skip
     limiter = Limiter(
         _rate_key,
         app=app,

@@ -3,15 +3,28 @@
 Everything it needs is served from this app (linkage/templates, linkage/static): no CDN, no
 web fonts, no map, so it works on a closed network. Screening answers travel only in the JSON
 body of POST /v1/match; the page never puts them in a URL or in browser storage.
+
+Partners embed the search in their own sites with `/widget.js` (a script that draws a search
+box in a shadow root of a <div>, calling the API with the partner's key) or with an iframe of
+`/embed/frame?key=<partner key>`, which only that key's origins may frame. `/embed/demo` shows
+both.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from functools import cache
 from pathlib import Path
 
-from flask import Blueprint, current_app, make_response, render_template
+from flask import (
+    Blueprint,
+    current_app,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+)
 
 from linkage.languages import language_names
 from linkage.runtime import runtime
@@ -73,4 +86,82 @@ def index():
     response.headers["X-Content-Type-Options"] = "nosniff"
     if "linkage_access" not in current_app.extensions:
         response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    return response
+
+
+# --- Embedding in partners' sites ---------------------------------------------------------------
+
+# Partners' pages refer to /widget.js by that name, so it cannot be versioned in its URL: caches
+# keep it an hour (and revalidate it by ETag after that).
+WIDGET_MAX_AGE = 3600
+# The search frame: scripts, styles and data from this app only; framed by the key's origins only.
+FRAME_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors {ancestors}"
+)
+# What may stand in frame-ancestors: a scheme, a host (wildcard subdomain allowed), a port.
+_ORIGIN = re.compile(
+    r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9a-fA-F:.]+\](:[0-9]{1,5})?"
+)
+
+
+@blp.get("/widget.js")
+def widget():
+    """The embeddable search widget (linkage/static/widget.js), for partners' pages."""
+    response = send_from_directory(
+        STATIC, "widget.js", mimetype="text/javascript", max_age=WIDGET_MAX_AGE
+    )
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = f"public, max-age={WIDGET_MAX_AGE}"
+    # Any site may load it: as a plain script, with crossorigin + integrity, or under COEP.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def _refused(message: str):
+    html = render_template("embed_refused.html", message=message, asset_version=asset_version())
+    response = make_response(html, 403)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.get("/embed/frame")
+def embed_frame():
+    """The search in a page of its own, for a partner's <iframe>; only the key's origins may
+    frame it. The page talks to the API with its own token, never with the key."""
+    from linkage.access import embed_token, hash_key, page_token, partner_for_key
+
+    key = request.args.get("key", "")
+    partner = partner_for_key(key)
+    if partner is None:
+        return _refused("The key in this frame's address is not known to this service.")
+    if "search" not in partner.scopes:
+        return _refused("The key in this frame's address may not search.")
+    ancestors = [o for o in partner.origins if _ORIGIN.fullmatch(o)]
+    if not ancestors:
+        return _refused("The key in this frame's address lists no sites that may show the search.")
+    secret = current_app.extensions["linkage_access"]["secret"]
+    token = page_token(secret) if key.startswith("page.") else embed_token(secret, hash_key(key))
+    html = render_template("embed_frame.html", token=token, asset_version=asset_version())
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"  # it carries a token
+    response.headers["Content-Security-Policy"] = FRAME_CONTENT_SECURITY_POLICY.format(
+        ancestors=" ".join(ancestors)
+    )
+    return response
+
+
+@blp.get("/embed/demo")
+def embed_demo():
+    """A host page showing both ways to embed the search, with this page's token as the key."""
+    html = render_template(
+        "embed_demo.html",
+        token=_page_token() or "",
+        base_url=request.host_url.rstrip("/"),
+        asset_version=asset_version(),
+    )
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
     return response
