@@ -59,6 +59,13 @@ class Partner:
     rate_limit: str = DEFAULT_RATE_LIMIT
 
 
+def scope_of(endpoint: str | None) -> str | None:
+    """The scope an endpoint needs; the HSDS API reads the directory, as search does."""
+    if endpoint and endpoint.startswith("hsds."):
+        return "search"
+    return SCOPES.get(endpoint or "")
+
+
 def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
@@ -175,7 +182,7 @@ def _own_origin() -> str:
 
 def check_access() -> None:
     """Before every request: who is asking, and may they?"""
-    scope = SCOPES.get(request.endpoint or "")
+    scope = scope_of(request.endpoint)
     if scope is None or request.method == "OPTIONS":
         return
     state = current_app.extensions["linkage_access"]
@@ -222,7 +229,7 @@ def _rate_limit() -> str:
 
 
 def _limited() -> bool:
-    return SCOPES.get(request.endpoint or "") is None or request.method == "OPTIONS"
+    return scope_of(request.endpoint) is None or request.method == "OPTIONS"
 
 
 def security_headers(response):

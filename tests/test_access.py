@@ -159,3 +159,9 @@ def test_rate_limits_are_shared_by_all_workers(keys_path, sample_index, settings
     assert [r.status_code for r in codes] == [200] * 5 + [429] * 3
     limited = codes[-1]
     assert limited.json()["code"] == 429 and int(limited.headers["Retry-After"]) > 0
+
+
+def test_the_hsds_api_needs_a_search_key(app_for):
+    app = app_for()
+    assert get(app, "/hsds/services").status_code == 401
+    assert get(app, "/hsds/services", key="search-only").status_code == 200

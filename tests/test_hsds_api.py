@@ -19,7 +19,7 @@ from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
 from indexer.load import rebuild
 from linkage import create_app, geo
-from tests.conftest import SAMPLE, SHARED, WEDNESDAY_AFTERNOON, requires_shared
+from tests.conftest import SAMPLE, SHARED, WEDNESDAY_AFTERNOON, api_client, requires_shared
 
 RECORDS = json.loads(SAMPLE.read_text())
 SCHEMAS = SHARED / "reference" / "hsds-3.0" / "schema"
@@ -763,7 +763,7 @@ def test_a_service_with_several_locations_is_one_service(
     path.write_text(json.dumps(MULTI))
     report = _load(es, scratch_alias, path, "multi", taxonomy, settings)
     assert report.documents == 3
-    client = _app_for(settings, scratch_alias).test_client()
+    client = api_client(_app_for(settings, scratch_alias))
     listed = get_json(client, "/hsds/services", full="true")
     assert_valid(listed, "service.json", paged=True)
     assert listed["total_items"] == 2
@@ -885,7 +885,7 @@ def test_round_trip_of_several_locations(es, settings, taxonomy, scratch_alias, 
     path = tmp_path / "multi.json"
     path.write_text(json.dumps(MULTI))
     _load(es, scratch_alias, path, "multi", taxonomy, settings)
-    client = _app_for(settings, scratch_alias).test_client()
+    client = api_client(_app_for(settings, scratch_alias))
     found = es.search(index=scratch_alias, size=100, query={"term": {"source": "multi"}})
     originals = [h["_source"] for h in found["hits"]["hits"]]
     target = f"{scratch_alias}-again"
