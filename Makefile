@@ -23,6 +23,7 @@ serve: $(VENV)/.installed
 	@echo "Linkage is serving at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs/)"
 	$(VENV)/bin/python -m indexer worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	LINKAGE_RATE_LIMIT_STORAGE=$${LINKAGE_RATE_LIMIT_STORAGE:-memcached://127.0.0.1:11311} \
+	LINKAGE_PARTNER_KEYS=$${LINKAGE_PARTNER_KEYS:-$$(scripts/dev-key)} \
 	$(VENV)/bin/gunicorn --worker-class gthread --workers $(WORKERS) --threads 4 \
 		--bind $(HOST):$(PORT) --timeout 30 --graceful-timeout 10 wsgi:app
 
