@@ -6,6 +6,7 @@ county and time zone); street addresses go through a configurable geopy geocoder
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -208,3 +209,21 @@ def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(h))
+
+
+def zips_within(lat: float, lon: float, metres: float) -> list[str]:
+    """ZIP codes whose centroid lies within `metres` of a point."""
+    miles = metres / METERS_PER_MILE
+    dlat = miles / 69.0 + 1
+    dlon = miles / max(69.0 * math.cos(math.radians(min(abs(lat), 89.0))), 1e-6) + 1
+    grid = _zip_grid()
+    found = []
+    lat_cells = range(math.floor(lat - dlat), math.floor(lat + dlat) + 1)
+    lon_cells = range(math.floor(lon - dlon), math.floor(lon + dlon) + 1)
+    if len(lon_cells) > 360:
+        lon_cells = range(-180, 181)
+    for cell in itertools.product(lat_cells, lon_cells):
+        for zlat, zlon, z in grid.get(cell, ()):
+            if miles_between((lat, lon), (zlat, zlon)) <= miles:
+                found.append(z["zip_code"])
+    return found

@@ -652,24 +652,6 @@ def bool_query(filters: list[dict], must_not: list[dict] | None = None) -> dict:
     return {"bool": {"filter": filters, "must_not": must_not or []}}
 
 
-def zips_within(lat: float, lon: float, metres: float) -> list[str]:
-    """ZIP codes whose centroid lies within `metres` of a point."""
-    miles = metres / geo.METERS_PER_MILE
-    dlat = miles / 69.0 + 1
-    dlon = miles / max(69.0 * math.cos(math.radians(min(abs(lat), 89.0))), 1e-6) + 1
-    grid = geo._zip_grid()
-    found = []
-    lat_cells = range(math.floor(lat - dlat), math.floor(lat + dlat) + 1)
-    lon_cells = range(math.floor(lon - dlon), math.floor(lon + dlon) + 1)
-    if len(lon_cells) > 360:
-        lon_cells = range(-180, 181)
-    for cell in itertools.product(lat_cells, lon_cells):
-        for zlat, zlon, z in grid.get(cell, ()):
-            if geo.miles_between((lat, lon), (zlat, zlon)) <= miles:
-                found.append(z["zip_code"])
-    return found
-
-
 def proximity_filter(place: geo.Place, metres: float) -> dict:
     """Within `metres` of the place. A confidential location counts as at its ZIP code's
     centroid: measured to the metre, the distance from a few places would give it away."""
@@ -695,7 +677,9 @@ def proximity_filter(place: geo.Place, metres: float) -> dict:
                             {"term": {"confidential": True}},
                             {
                                 "terms": {
-                                    "address.postal_code": zips_within(place.lat, place.lon, metres)
+                                    "address.postal_code": geo.zips_within(
+                                        place.lat, place.lon, metres
+                                    )
                                 }
                             },
                         ]
