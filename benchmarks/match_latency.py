@@ -13,11 +13,8 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
-
-import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -25,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.search_latency import fetch, load, percentile  # noqa: E402
 from linkage.config import Settings  # noqa: E402
 from linkage.elastic import make_client  # noqa: E402
-from tests.servers import TEST_KEY, gunicorn, write_test_keys  # noqa: E402
+from tests.servers import keyed_service  # noqa: E402
 
 FIVE_NEEDS = {
     "assessment": {
@@ -68,17 +65,7 @@ def main() -> None:
     match_times: list[float] = []
     search_times: list[float] = []
     try:
-        with (
-            tempfile.TemporaryDirectory() as keys,
-            gunicorn(
-                {
-                    "LINKAGE_INDEX_ALIAS": alias,
-                    "LINKAGE_PARTNER_KEYS": str(write_test_keys(Path(keys))),
-                }
-            ) as base,
-        ):
-            http = requests.Session()
-            http.headers["Authorization"] = f"Bearer {TEST_KEY}"
+        with keyed_service(alias) as (base, http):
             found = fetch(http.post(f"{base}/v1/match", json=FIVE_NEEDS))
             assert [r["need"] for r in found["referrals"]] and len(found["needs"]) == 5, found[
                 "needs"

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -33,7 +32,7 @@ from linkage import create_app, search  # noqa: E402
 from linkage.config import Settings  # noqa: E402
 from linkage.elastic import make_client  # noqa: E402
 from linkage.taxonomy import load_taxonomy  # noqa: E402
-from tests.servers import TEST_KEY, gunicorn, write_test_keys  # noqa: E402
+from tests.servers import keyed_service  # noqa: E402
 
 # A fixed mix of what case managers search for, in the sample's area.
 QUERIES: list[dict] = [
@@ -94,10 +93,11 @@ def direct_bodies(settings: Settings) -> list[dict]:
     return bodies
 
 
-def measure(api_url: str, es_url: str, bodies: list[dict], rounds: int) -> list[tuple[list, list]]:
+def measure(
+    api: requests.Session, api_url: str, es_url: str, bodies: list[dict], rounds: int
+) -> list[tuple[list, list]]:
     """Per query: (API times, direct times) in ms, the two sent back to back each round."""
-    api, es = requests.Session(), requests.Session()
-    api.headers["Authorization"] = f"Bearer {TEST_KEY}"
+    es = requests.Session()
     per_query: list[tuple[list, list]] = [([], []) for _ in QUERIES]
     for _ in range(3):  # warm both paths (caches, connections, JIT)
         for params, body in zip(QUERIES, bodies, strict=True):
@@ -133,16 +133,8 @@ def main() -> None:
     bodies = direct_bodies(settings)
     es_url = f"{settings.elasticsearch_url}/{alias}/_search"
     try:
-        with (
-            tempfile.TemporaryDirectory() as keys,
-            gunicorn(
-                {
-                    "LINKAGE_INDEX_ALIAS": alias,
-                    "LINKAGE_PARTNER_KEYS": str(write_test_keys(Path(keys))),
-                }
-            ) as base,
-        ):
-            per_query = measure(base + "/v1/search?", es_url, bodies, opts.rounds)
+        with keyed_service(alias) as (base, api):
+            per_query = measure(api, base + "/v1/search?", es_url, bodies, opts.rounds)
     finally:
         if not opts.keep:
             make_client(settings).options(ignore_status=404).indices.delete(index=f"{alias}-*")

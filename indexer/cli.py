@@ -16,7 +16,7 @@ from indexer import formats
 from indexer.crosswalk import Crosswalk
 from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
-from indexer.load import LoadError, Report, rebuild, upsert
+from indexer.load import LoadError, Report, load_path
 from indexer.records import ReadError
 from linkage.config import Settings
 from linkage.elastic import make_client
@@ -96,10 +96,9 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
     converter = converter_for(name, settings)
     total = None if quiet else formats.count_records(path, fmt, mapping)
     bar = tqdm(total=total, desc=name, unit="record", disable=quiet, file=sys.stderr, smoothing=0.1)
-    run = rebuild if mode == "full" else upsert
     try:
-        report = run(
-            client, settings.index_alias, formats.read(path, fmt, mapping), converter, bar.update
+        report = load_path(
+            client, settings.index_alias, path, fmt, mapping, converter, mode, bar.update
         )
     except (LoadError, ReadError) as exc:
         raise click.ClickException(f"{exc}; the live index was not changed") from exc

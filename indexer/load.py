@@ -22,10 +22,11 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from elasticsearch import ApiError, Elasticsearch, helpers
 
-from indexer import dedupe
+from indexer import dedupe, formats
 from indexer.hsds import Converter
 from indexer.records import Problem, SourceRow
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
@@ -411,3 +412,20 @@ def swap_alias(client: Elasticsearch, alias: str, source: str, index: str) -> No
     client.indices.update_aliases(actions=actions)
     for name in old:
         client.options(ignore_status=404).indices.delete(index=name)
+
+
+def load_path(
+    client: Elasticsearch,
+    alias: str,
+    path: Path,
+    fmt: str,
+    mapping: Path | None,
+    converter: Converter,
+    mode: str = "full",
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Read `path` as `fmt` ("auto": detected) and load it in `mode` (full or incremental):
+    what the CLI and the import worker both do."""
+    fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
+    run = rebuild if mode == "full" else upsert
+    return run(client, alias, formats.read(path, fmt, mapping), converter, progress)

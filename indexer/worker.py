@@ -9,8 +9,7 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch, TransportError
 
-from indexer import formats
-from indexer.load import LoadError, rebuild, upsert
+from indexer.load import LoadError, load_path
 from indexer.records import ReadError
 from linkage import imports
 from linkage.config import Settings
@@ -35,14 +34,9 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
 
     report, error = None, None
     try:
-        fmt = formats.detect(mapping or path) if job["format"] == "auto" else job["format"]
-        run = rebuild if job["mode"] == "full" else upsert
-        report = run(
-            es,
-            settings.index_alias,
-            formats.read(path, fmt, mapping),
-            converter_for(job["source"], settings),
-            progress,
+        converter = converter_for(job["source"], settings)
+        report = load_path(
+            es, settings.index_alias, path, job["format"], mapping, converter, job["mode"], progress
         ).as_dict()
     except (ReadError, LoadError) as exc:
         error = f"{exc}; the live index was not changed"

@@ -35,15 +35,21 @@ class Judgement:
     check: list[str] = field(default_factory=list)  # what the case manager should confirm
 
 
+def age_limits_exclude(age: int) -> list[dict]:
+    """Clauses for must_not: a stated minimum or maximum age the client falls outside.
+    A missing limit matches."""
+    return [
+        {"range": {"eligibility.min_age": {"gt": age}}},
+        {"range": {"eligibility.max_age": {"lt": age}}},
+    ]
+
+
 def filters(client: Client) -> list[dict]:
     """Elasticsearch filters excluding services the client is known not to qualify for."""
     out: list[dict] = []
     must_not: list[dict] = []
     if client.age is not None:
-        must_not += [
-            {"range": {"eligibility.min_age": {"gt": client.age}}},
-            {"range": {"eligibility.max_age": {"lt": client.age}}},
-        ]
+        must_not += age_limits_exclude(client.age)
         if client.age < SENIOR_AGE:
             must_not.append({"term": {"eligibility.tags": "seniors"}})
         if client.age > YOUTH_MAX_AGE:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from linkage import hours
+from linkage import eligibility, hours
 from linkage.geo import METERS_PER_MILE, Place, miles_between
 from linkage.languages import language_name
 from linkage.taxonomy import Taxonomy, TermMatch
@@ -43,13 +43,10 @@ class SearchRequest:
     recognised: tuple[TermMatch, ...] = field(default=())
 
 
-KM_PER_MILE = 1.609344
-
-
 def radius_in_miles(radius: float | None, unit: str, default_miles: float) -> float:
     if radius is None:
         return default_miles
-    return radius / KM_PER_MILE if unit == "km" else radius
+    return radius * 1000 / METERS_PER_MILE if unit == "km" else radius
 
 
 def request_from_args(
@@ -135,17 +132,7 @@ def build_filters(req: SearchRequest, now: datetime, timezones: list[str]) -> li
             }
         filters.append(match)
     if req.age is not None:
-        # A missing limit matches: only a stated limit the age falls outside excludes.
-        filters.append(
-            {
-                "bool": {
-                    "must_not": [
-                        {"range": {"eligibility.min_age": {"gt": req.age}}},
-                        {"range": {"eligibility.max_age": {"lt": req.age}}},
-                    ]
-                }
-            }
-        )
+        filters.append({"bool": {"must_not": eligibility.age_limits_exclude(req.age)}})
     if req.free:
         filters.append({"term": {"fees": "free"}})
     if req.open_now:

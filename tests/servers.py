@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -111,3 +112,15 @@ def write_test_keys(
         "rate_limit": rate_limit, "scopes": ["search", "match", "import"],
     }]))  # fmt: skip
     return path
+
+
+@contextlib.contextmanager
+def keyed_service(alias: str) -> Iterator[tuple[str, requests.Session]]:
+    """The service on `alias` with a throw-away partner key: its URL, and a session presenting
+    the key (benchmarks)."""
+    with tempfile.TemporaryDirectory() as folder:
+        keys = write_test_keys(Path(folder))
+        with gunicorn({"LINKAGE_INDEX_ALIAS": alias, "LINKAGE_PARTNER_KEYS": str(keys)}) as base:
+            session = requests.Session()
+            session.headers["Authorization"] = f"Bearer {TEST_KEY}"
+            yield base, session
