@@ -44,7 +44,9 @@ def _sample_loaded(sample_index):
 
 
 @schema.parametrize()
-@hypothesis_settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@hypothesis_settings(
+    max_examples=30, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck)
+)
 def test_no_server_error_and_responses_match_the_schema(case):
     case.call_and_validate(
         headers={"Authorization": f"Bearer {TEST_KEY}"},

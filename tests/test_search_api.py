@@ -288,3 +288,10 @@ def test_any_input_gets_an_answer_never_a_server_error(client, q, near, radius):
     assert response.status_code in (200, 400, 422), response.get_data(as_text=True)[:300]
     if response.status_code != 200:
         assert response.json["code"] == response.status_code and response.json["message"]
+
+
+def test_paging_past_the_result_window_is_a_clear_422(client):
+    response = client.get("/v1/search", query_string={"page": 600, "per_page": 20})
+    assert response.status_code == 422
+    assert "10000 results at most" in response.json["errors"]["query"]["page"][0]
+    assert client.get("/v1/search", query_string={"page": 500, "per_page": 20}).status_code == 200

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
 from linkage.resource import AddressSchema, EligibilitySchema, PhoneSchema, ResourceSchema
 from linkage.taxonomy import load_taxonomy
@@ -13,6 +13,7 @@ _TAXONOMY = load_taxonomy()
 CATEGORY_CODES = sorted(_TAXONOMY.categories)
 NEED_CODES = sorted(_TAXONOMY.all_needs())
 TAG_CODES = sorted(_TAXONOMY.eligibility_tags)
+MAX_RESULT_WINDOW = 10_000
 
 
 def one_of(choices: list[str], what: str) -> validate.OneOf:
@@ -71,6 +72,15 @@ class SearchArgs(StrictSchema):
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+    @validates_schema
+    def within_result_window(self, data, **kwargs):
+        # Elasticsearch pages no deeper than its result window (10,000 hits by default).
+        if data.get("page", 1) * data.get("per_page", 20) > MAX_RESULT_WINDOW:
+            raise ValidationError(
+                f"page x per_page may reach {MAX_RESULT_WINDOW} results at most; narrow the search",
+                "page",
+            )
 
 
 class DistanceOut(Schema):
