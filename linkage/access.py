@@ -57,6 +57,9 @@ class Partner:
     scopes: frozenset[str]
     origins: tuple[str, ...] = ()  # empty: any origin (server-to-server partners)
     rate_limit: str = DEFAULT_RATE_LIMIT
+    # Count per client address rather than per partner: the page's many case managers share
+    # one "partner" but each should get the page's limit.
+    per_address: bool = False
 
 
 def scope_of(endpoint: str | None) -> str | None:
@@ -157,8 +160,19 @@ def partner_for_key(key: str) -> Partner | None:
     if key.startswith("page."):
         if not key.isascii() or not _valid_page_token(state["secret"], key):
             return None
-        return Partner("case-manager-page", PAGE_SCOPES, (_own_origin(),), state["page_rate_limit"])
+        return _page_partner(state)
     return state["partners"].get(hash_key(key))
+
+
+def _page_partner(state: dict) -> Partner:
+    """Who this app's own pages are, when they present a page token."""
+    return Partner(
+        "case-manager-page",
+        PAGE_SCOPES,
+        (_own_origin(),),
+        state["page_rate_limit"],
+        per_address=True,
+    )
 
 
 def _presented_key() -> str | None:
@@ -195,9 +209,7 @@ def check_access() -> None:
     if key.startswith("page."):
         if not key.isascii() or not _valid_page_token(state["secret"], key):
             abort(401, message="the page token is invalid or expired: reload the page")
-        partner = Partner(
-            "case-manager-page", PAGE_SCOPES, (_own_origin(),), state["page_rate_limit"]
-        )
+        partner = _page_partner(state)
     elif key.startswith("embed."):
         partner = _embed_partner(state, key)
         if partner is None:
@@ -220,7 +232,11 @@ def check_access() -> None:
 
 def _rate_key() -> str:
     partner = g.get("partner")
-    return f"partner:{partner.name}" if partner else f"address:{request.remote_addr}"
+    if partner is None:
+        return f"address:{request.remote_addr}"
+    if partner.per_address:
+        return f"partner:{partner.name}:{request.remote_addr}"
+    return f"partner:{partner.name}"
 
 
 def _rate_limit() -> str:

@@ -165,3 +165,19 @@ def test_the_hsds_api_needs_a_search_key(app_for):
     app = app_for()
     assert get(app, "/hsds/services").status_code == 401
     assert get(app, "/hsds/services", key="search-only").status_code == 200
+
+
+def test_the_page_limit_counts_each_case_manager_separately(app_for):
+    app = app_for(page_rate_limit=f"2/minute;{uuid.uuid4().int % 1000 + 3}/hour")
+    token = page_token(app.extensions["linkage_access"]["secret"])
+    client = app.test_client()
+
+    def search(address):
+        environ = {"REMOTE_ADDR": address}
+        return client.get(
+            "/v1/search?q=food", headers={"Authorization": f"Bearer {token}"}, environ_base=environ
+        )
+
+    first = f"10.9.{uuid.uuid4().int % 250}.1"
+    assert [search(first).status_code for _ in range(3)] == [200, 200, 429]
+    assert search(first.replace(".1", ".2")).status_code == 200
