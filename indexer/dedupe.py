@@ -2,8 +2,10 @@
 
 Two documents are the same service when their organization and service names match once
 normalised (`dedupe_key`) and they are at the same place (within DISTANCE_MILES) or share a
-phone number, or neither has a place. The search runs in Elasticsearch (a terms aggregation
-over the keys, in partitions), so memory stays flat however large the import.
+phone number, or neither has a place. Elasticsearch finds the keys more than one document
+has (a terms aggregation, in partitions), then their documents are fetched a page at a time,
+so memory stays flat however large the import; within a key, each document is compared only
+with those near it or sharing a phone, so a chain with thousands of sites is no slower.
 
 One is kept and the others are reported: a document already live in another source is kept
 over the one being loaded; within the load, the first one read is kept.
@@ -11,6 +13,7 @@ over the one being loaded; within the load, the first one read is kept.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from elasticsearch import Elasticsearch, helpers
@@ -19,7 +22,11 @@ from linkage.geo import miles_between
 
 DISTANCE_MILES = 0.1
 KEYS_PER_PARTITION = 20_000
-GROUP_SIZE = 50  # documents looked at per duplicate key
+KEYS_PER_REQUEST = 1_000  # shared keys whose documents are fetched in one paged search
+PAGE_SIZE = 2_000
+# Latitude bands a little wider than DISTANCE_MILES (1 degree of latitude is 69 miles):
+# documents within DISTANCE_MILES of each other are in the same band or neighbouring ones.
+BAND_DEGREES = 0.002
 
 
 @dataclass(frozen=True)
@@ -59,13 +66,13 @@ def _rank(hit: dict, loading: str) -> tuple:
     return (hit["_index"] == loading, origin.get("file", ""), number, hit["_id"])
 
 
-def find(client: Elasticsearch, loading: str, others: list[str]) -> list[Duplicate]:
-    """Duplicates among the documents of index `loading` (against themselves and `others`)."""
-    indices = ",".join([loading, *others])
-    keys = client.count(index=loading)["count"]
+def _shared_keys(client: Elasticsearch, indices: str, keys: int) -> Iterator[list[str]]:
+    """The dedupe keys more than one document has, a partition at a time.
+
+    A terms aggregation with no sub-aggregation only counts (fast, from doc values); fetching
+    the documents is left to _groups, for the few keys that need it.
+    """
     partitions = max(1, keys // KEYS_PER_PARTITION)
-    found: list[Duplicate] = []
-    fields = ["id", "source", "source_ids", "location", "phones", "origin"]
     for partition in range(partitions):
         response = client.search(
             index=indices,
@@ -77,20 +84,91 @@ def find(client: Elasticsearch, loading: str, others: list[str]) -> list[Duplica
                         "min_doc_count": 2,
                         "size": KEYS_PER_PARTITION,
                         "include": {"partition": partition, "num_partitions": partitions},
-                    },
-                    "aggs": {"docs": {"top_hits": {"size": GROUP_SIZE, "_source": fields}}},
+                    }
                 }
             },
         )
-        for bucket in response["aggregations"]["keys"]["buckets"]:
-            hits = sorted(bucket["docs"]["hits"]["hits"], key=lambda h: _rank(h, loading))
-            kept: list[dict] = []
-            for hit in hits:
-                doc = hit["_source"]
-                twin = next((k for k in kept if _same_service(k["_source"], doc)), None)
+        shared = [b["key"] for b in response["aggregations"]["keys"]["buckets"]]
+        for start in range(0, len(shared), KEYS_PER_REQUEST):
+            yield shared[start : start + KEYS_PER_REQUEST]
+
+
+def _groups(client: Elasticsearch, indices: str, keys: list[str]) -> Iterator[list[dict]]:
+    """The documents of each of `keys`, a key at a time, paged in key order."""
+    fields = ["id", "source", "source_ids", "location", "phones", "origin", "dedupe_key"]
+    group: list[dict] = []
+    after = None
+    while True:
+        page = client.search(
+            index=indices,
+            query={"terms": {"dedupe_key": keys}},
+            sort=[{"dedupe_key": "asc"}, {"id": "asc"}],
+            source=fields,
+            size=PAGE_SIZE,
+            search_after=after,
+        )["hits"]["hits"]
+        for hit in page:
+            if group and group[0]["_source"]["dedupe_key"] != hit["_source"]["dedupe_key"]:
+                yield group
+                group = []
+            group.append(hit)
+        if len(page) < PAGE_SIZE:
+            break
+        after = page[-1]["sort"]
+    if group:
+        yield group
+
+
+class _Kept:
+    """The documents of one key kept so far, indexed by where they are and their phones, so
+    a key with thousands of documents is not compared pairwise."""
+
+    def __init__(self) -> None:
+        self.order: dict[str, int] = {}
+        self.by_band: dict[int, list[dict]] = {}
+        self.unplaced: list[dict] = []
+        self.by_phone: dict[str, list[dict]] = {}
+
+    @staticmethod
+    def _band(lat: float) -> int:
+        return int(lat // BAND_DEGREES)
+
+    def twin_of(self, hit: dict) -> dict | None:
+        doc = hit["_source"]
+        candidates = list(self.unplaced) if not doc.get("location") else []
+        if point := doc.get("location"):
+            band = self._band(point["lat"])
+            for near in (band - 1, band, band + 1):
+                candidates.extend(self.by_band.get(near, ()))
+        for phone in doc.get("phones") or ():
+            candidates.extend(self.by_phone.get(phone["number"], ()))
+        candidates.sort(key=lambda k: self.order[k["_id"]])
+        return next((k for k in candidates if _same_service(k["_source"], doc)), None)
+
+    def add(self, hit: dict) -> None:
+        doc = hit["_source"]
+        self.order[hit["_id"]] = len(self.order)
+        if point := doc.get("location"):
+            self.by_band.setdefault(self._band(point["lat"]), []).append(hit)
+        else:
+            self.unplaced.append(hit)
+        for phone in doc.get("phones") or ():
+            self.by_phone.setdefault(phone["number"], []).append(hit)
+
+
+def find(client: Elasticsearch, loading: str, others: list[str]) -> list[Duplicate]:
+    """Duplicates among the documents of index `loading` (against themselves and `others`)."""
+    indices = ",".join([loading, *others])
+    found: list[Duplicate] = []
+    for keys in _shared_keys(client, indices, client.count(index=loading)["count"]):
+        for group in _groups(client, indices, keys):
+            kept = _Kept()
+            for hit in sorted(group, key=lambda h: _rank(h, loading)):
+                twin = kept.twin_of(hit)
                 if twin is None:
-                    kept.append(hit)
+                    kept.add(hit)
                 elif hit["_index"] == loading:
+                    doc = hit["_source"]
                     found.append(
                         Duplicate(
                             doc_id=hit["_id"],

@@ -8,6 +8,7 @@ back to the ZIP code's centroid and records that precision.
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 from pathlib import Path
@@ -27,10 +28,9 @@ def _key(address: str) -> str:
 class AddressGeocoder:
     def __init__(self, geocoder, cache_path: Path, min_delay_seconds: float = 1.0):
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(cache_path)
-        self.db.execute(
-            "CREATE TABLE IF NOT EXISTS geocode (address TEXT PRIMARY KEY, lat REAL, lon REAL)"
-        )
+        self.cache_path = cache_path
+        self._db: sqlite3.Connection | None = None
+        self._db_pid = 0
         self.lookup = RateLimiter(
             geocoder.geocode,
             min_delay_seconds=min_delay_seconds,
@@ -40,6 +40,17 @@ class AddressGeocoder:
         )
         self.failures = 0
         self.asked = 0  # requests sent to the geocoder (not answered from the cache)
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        """This process's connection to the cache, opened on first use: imports convert in a
+        forked process, and an SQLite connection must not cross a fork."""
+        if self._db is None or self._db_pid != os.getpid():
+            self._db, self._db_pid = sqlite3.connect(self.cache_path), os.getpid()
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS geocode (address TEXT PRIMARY KEY, lat REAL, lon REAL)"
+            )
+        return self._db
 
     @property
     def available(self) -> bool:
@@ -71,4 +82,6 @@ class AddressGeocoder:
         return point
 
     def close(self) -> None:
-        self.db.close()
+        if self._db is not None and self._db_pid == os.getpid():
+            self._db.close()
+        self._db = None

@@ -15,18 +15,17 @@ Counts always reconcile per file: read = indexed + rejected + duplicates.
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from elasticsearch import ApiError, Elasticsearch, helpers
+import orjson
+from elasticsearch import ApiError, Elasticsearch
 
-from indexer import dedupe, formats
+from indexer import dedupe, formats, pipeline
 from indexer.hsds import Converter
 from indexer.records import Problem, SourceRow
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
@@ -143,82 +142,96 @@ def source_indices(client: Elasticsearch, alias: str, source: str) -> list[str]:
 
 @dataclass
 class _Pending:
-    """One record whose documents are in flight in the bulk stream."""
+    """One record whose documents are in a bulk request."""
 
     file: str
     row: str
     record_id: str | None
     documents: int
-    failed: Problem | None = None
-    duplicate: bool = False
 
 
-def _actions(
-    rows: Iterable[SourceRow], converter: Converter, report: Report, index: str, op_type: str,
-    in_flight: deque, progress: Callable[[int], None] | None,
-) -> Iterator[dict]:  # fmt: skip
+@dataclass
+class _Batch:
+    """One bulk request's worth of converted records, and what reading them found."""
+
+    lines: list[bytes] = field(default_factory=list)  # action and source, one per document
+    records: list[_Pending] = field(default_factory=list)
+    read: Counter = field(default_factory=Counter)  # rows per file, rejected ones included
+    rejected: Counter = field(default_factory=Counter)
+    rejections: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    unmapped: Counter = field(default_factory=Counter)
+    size: int = 0  # bytes in lines
+
+
+# A bulk request well under Elasticsearch's 100 MB limit however long the records are.
+MAX_BATCH_BYTES = 10 * 1024 * 1024
+
+
+def _batches(
+    rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int
+) -> Iterator[_Batch]:
+    """Read, convert and serialise records, `size` documents (or so) at a time."""
+    batch = _Batch()
     for row in rows:
-        if progress:
-            progress(1)
-        counts = report.files.setdefault(row.file, FileCounts())
-        counts.read += 1
+        batch.read[row.file] += 1
         if row.record is None:
-            counts.rejected += 1
-            report.rejections.extend(row.problems)
+            batch.rejected[row.file] += 1
+            batch.rejections.extend(row.problems)
             continue
-        report.warnings.extend(row.problems)
+        batch.warnings.extend(row.problems)
         converted = converter.convert(row)
-        report.warnings.extend(converted.warnings)
+        batch.warnings.extend(converted.warnings)
         if converted.rejections:
-            counts.rejected += 1
-            report.rejections.extend(converted.rejections)
+            batch.rejected[row.file] += 1
+            batch.rejections.extend(converted.rejections)
             continue
         docs = converted.documents
-        in_flight.append(
-            _Pending(row.file, row.row, converted.documents[0]["source_ids"]["service"], len(docs))
+        batch.records.append(
+            _Pending(row.file, row.row, docs[0]["source_ids"]["service"], len(docs))
         )
         for doc in docs:
-            yield {"_op_type": op_type, "_index": index, "_id": doc["id"], "_source": doc}
+            action = orjson.dumps({op_type: {"_index": index, "_id": doc["id"]}})
+            line = action + b"\n" + orjson.dumps(doc) + b"\n"
+            batch.lines.append(line)
+            batch.size += len(line)
+        if len(batch.lines) >= size or batch.size >= MAX_BATCH_BYTES:
+            # The converter counts unmapped terms as it goes; each batch carries its share.
+            batch.unmapped, converter.unmapped = converter.unmapped, Counter()
+            yield batch
+            batch = _Batch()
+    batch.unmapped, converter.unmapped = converter.unmapped, Counter()
+    yield batch
 
 
-_DONE = object()
+RETRIES = 5  # for documents Elasticsearch refuses with 429 (too busy), with doubling waits
+FIRST_WAIT_SECONDS = 2.0
 
 
-def prefetched(items: Iterator, size: int = 4000) -> Iterator:
-    """`items`, produced by a thread `size` ahead of the consumer.
+def _send(client: Elasticsearch, lines: list[bytes]) -> list[dict]:
+    """Bulk-send `lines`; one result per document ({"status": ..., "error": ...}), in order.
 
-    Reading and converting records is Python work; sending bulk requests is mostly waiting on
-    Elasticsearch. Overlapping the two keeps both busy; the bounded queue keeps memory flat.
-    An exception in the producer is raised in the consumer.
-    """
-    buffer: queue.Queue = queue.Queue(maxsize=size)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        buffer.put(item, timeout=0.5)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            buffer.put(_DONE)
-        except BaseException as exc:  # handed to the consumer, raised there
-            buffer.put(exc)
-
-    thread = threading.Thread(target=produce, name="import-reader", daemon=True)
-    thread.start()
-    try:
-        while (item := buffer.get()) is not _DONE:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        thread.join(timeout=5)
+    Documents refused as too many requests are sent again after a wait, as
+    helpers.streaming_bulk does."""
+    results: list[dict | None] = [None] * len(lines)
+    todo = list(range(len(lines)))
+    for attempt in range(RETRIES + 1):
+        response = client.bulk(
+            operations=b"".join(lines[i] for i in todo),
+            filter_path="errors,items.*.status,items.*.error.type,items.*.error.reason",
+        )
+        items = [next(iter(item.values())) for item in response["items"]]
+        busy = []
+        for position, item in zip(todo, items, strict=True):
+            if item["status"] == 429 and attempt < RETRIES:
+                busy.append(position)
+            else:
+                results[position] = item
+        if not busy:
+            break
+        time.sleep(FIRST_WAIT_SECONDS * 2**attempt)
+        todo = busy
+    return results
 
 
 def _stream(
@@ -226,43 +239,40 @@ def _stream(
     index: str, op_type: str, progress: Callable[[int], None] | None, chunk_size: int,
 ) -> None:  # fmt: skip
     """Bulk-load and settle every record: indexed, rejected (with Elasticsearch's reason) or a
-    duplicate (its id was already loaded). Memory is bounded by the chunk in flight."""
-    in_flight: deque[_Pending] = deque()
-    current: _Pending | None = None
-    left = 0
-    for ok, item in helpers.streaming_bulk(
-        client,
-        prefetched(_actions(rows, converter, report, index, op_type, in_flight, progress)),
-        chunk_size=chunk_size,
-        max_retries=5,
-        raise_on_error=False,
-        raise_on_exception=True,
-    ):
-        if left == 0:
-            current = in_flight.popleft()
-            left = current.documents
-        result = next(iter(item.values()))
-        if not ok and current.failed is None and not current.duplicate:
-            if result.get("status") == 409:
-                current.duplicate = True
-            else:
-                error = result.get("error") or {}
-                reason = error.get("reason") if isinstance(error, dict) else str(error)
-                current.failed = Problem(
-                    current.file,
-                    current.row,
-                    "-",
-                    f"Elasticsearch refused it: {reason}",
-                    current.record_id,
-                )
-        left -= 1
-        if left == 0:
-            _settle(current, report)
+    duplicate (its id was already loaded). Records are converted in a second process while
+    this one sends; memory is bounded by the few batches in flight."""
+    try:
+        for batch in pipeline.ahead(_batches(rows, converter, index, op_type, chunk_size)):
+            _send_batch(client, batch, report, progress)
+    except pipeline.ProducerDied as exc:
+        raise LoadError(str(exc)) from exc
 
 
-def _settle(record: _Pending, report: Report) -> None:
+def _send_batch(
+    client: Elasticsearch, batch: _Batch, report: Report, progress: Callable[[int], None] | None
+) -> None:
+    for file, n in batch.read.items():
+        report.files.setdefault(file, FileCounts()).read += n
+    for file, n in batch.rejected.items():
+        report.files[file].rejected += n
+    report.rejections.extend(batch.rejections)
+    report.warnings.extend(batch.warnings)
+    report.unmapped_terms.update(batch.unmapped)
+    if progress:
+        progress(sum(batch.read.values()))
+    results = iter(_send(client, batch.lines)) if batch.lines else iter(())
+    for record in batch.records:
+        _settle(record, [next(results) for _ in range(record.documents)], report)
+
+
+def _settle(record: _Pending, results: list[dict], report: Report) -> None:
+    """Count one record: indexed if all its documents were, else a duplicate or rejected."""
     counts = report.files[record.file]
-    if record.duplicate:
+    failed = next((r for r in results if r["status"] >= 300), None)
+    if failed is None:
+        counts.indexed += 1
+        report.documents += record.documents
+    elif failed["status"] == 409:
         counts.duplicates += 1
         report.rejections.append(
             Problem(
@@ -273,15 +283,21 @@ def _settle(record: _Pending, report: Report) -> None:
                 record.record_id,
             )
         )
-    elif record.failed:
-        counts.rejected += 1
-        report.rejections.append(record.failed)
     else:
-        counts.indexed += 1
-        report.documents += record.documents
+        counts.rejected += 1
+        reason = (failed.get("error") or {}).get("reason") or f"status {failed['status']}"
+        report.rejections.append(
+            Problem(
+                record.file,
+                record.row,
+                "-",
+                f"Elasticsearch refused it: {reason}",
+                record.record_id,
+            )
+        )
 
 
-def _finish(client: Elasticsearch, index: str, report: Report, converter: Converter) -> None:
+def _finish(client: Elasticsearch, index: str, report: Report) -> None:
     """Refresh, and keep the time zones present with the index (open-now queries need them)."""
     client.indices.refresh(index=index)
     buckets = client.search(
@@ -291,12 +307,11 @@ def _finish(client: Elasticsearch, index: str, report: Report, converter: Conver
         index=index,
         meta={
             "timezones": sorted(b["key"] for b in buckets["aggregations"]["tz"]["buckets"]),
-            "source": converter.source,
+            "source": report.source,
             "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "analysis": report.analysis,
         },
     )
-    report.unmapped_terms = converter.unmapped
 
 
 def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Report) -> None:
@@ -355,7 +370,7 @@ def rebuild(
         # op_type create: a second record with an id already loaded is refused, not overwritten.
         _stream(client, rows, converter, report, report.index, "create", progress, chunk_size)
         client.indices.put_settings(index=report.index, settings={"refresh_interval": "1s"})
-        _finish(client, report.index, report, converter)
+        _finish(client, report.index, report)
         _drop_duplicates(client, alias, source, report)
         count = client.count(index=report.index)["count"]
         if count != report.documents or not report.reconciles():
@@ -395,7 +410,7 @@ def upsert(
         .get("analysis")
     )
     _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size)
-    _finish(client, live[-1], report, converter)
+    _finish(client, live[-1], report)
     if not report.reconciles():
         raise LoadError(
             "counts do not reconcile: " + str({n: vars(c) for n, c in report.files.items()})

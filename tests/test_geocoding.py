@@ -124,3 +124,25 @@ def test_an_unreachable_geocoder_never_fails_the_import(taxonomy, tmp_path):
     ]
     assert all(d["location_precision"] == "zip" for d in docs)
     assert geocoder.asked == 3  # gave up after three failures in a row
+
+
+def test_a_whole_import_geocodes_in_its_converting_process_and_caches_on_disk(
+    taxonomy, tmp_path, es
+):
+    """Conversion runs in a forked process: the cache it writes must outlive it."""
+    from indexer.load import rebuild
+    from indexer.records import SourceRow
+
+    alias = "linkage-test-geocoded"
+    stand_in = NominatimStandIn(KNOWN)
+    try:
+        for _attempt in range(2):
+            converter, _ = import_converter(taxonomy, stand_in.domain, tmp_path / "cache.sqlite")
+            rows = [SourceRow("f", "#1", address_only("a", "1 N State St"))]
+            report = rebuild(es, alias, rows, converter)
+            doc = es.search(index=alias)["hits"]["hits"][0]["_source"]
+            assert report.indexed == 1 and doc["location_precision"] == "address"
+        assert len(stand_in.asked) == 1  # the second import found it in the cache
+    finally:
+        stand_in.close()
+        es.options(ignore_status=404).indices.delete(index=f"{alias}--*")

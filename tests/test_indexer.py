@@ -283,3 +283,105 @@ def test_the_locations_of_one_service_are_not_duplicates_of_each_other(es, conve
     record["phones"] = [{"number": "312-555-0100"}]  # one number for both
     report = rebuild(es, ALIAS, rows(record), converter)
     assert (report.indexed, report.duplicates, report.documents) == (1, 0, 2)
+
+
+def test_unmapped_source_terms_are_counted_across_batches(es, converter, clean):
+    def with_term(sid):
+        record = service(sid)
+        record["attributes"].append(
+            {"id": f"{sid}-x", "taxonomy_term": {"id": "x", "taxonomy": "county-211", "name": "Diaper Bank"}}
+        )  # fmt: skip
+        return record
+
+    report = rebuild(
+        es, ALIAS, rows(with_term("a"), service("b"), with_term("c")), converter, chunk_size=1
+    )
+    assert report.indexed == 3
+    assert report.unmapped_terms == {("county-211", "Diaper Bank"): 2}
+    assert report.as_dict()["unmapped_terms"] == [
+        {"taxonomy": "county-211", "term": "Diaper Bank", "records": 2}
+    ]
+
+
+def test_a_converting_process_that_dies_fails_the_load_and_leaves_the_live_index_untouched(
+    es, converter, clean
+):
+    import os
+    import signal
+
+    from indexer.load import LoadError
+
+    class Killed(Converter):
+        """Conversion runs in its own process; this one is killed (as by the OOM killer)."""
+
+        def convert(self, row):
+            if row.record["id"] == "c":
+                os.kill(os.getpid(), signal.SIGKILL)
+            return super().convert(row)
+
+    good = rebuild(es, ALIAS, rows(service("a")), converter)
+    with pytest.raises(LoadError, match="stopped unexpectedly"):
+        rebuild(
+            es, ALIAS, rows(service("b"), service("c")), Killed("test", converter.taxonomy, "America/Chicago"), chunk_size=1
+        )  # fmt: skip
+    assert live(es) == [good.index]
+    assert list(es.indices.get(index=f"{ALIAS}--*")) == [good.index]
+    assert es.count(index=ALIAS)["count"] == 1
+
+
+def test_documents_refused_as_too_busy_are_sent_again(es, converter, clean, monkeypatch):
+    from indexer import load
+
+    class Busy:
+        """The real client, except that the first bulk request has its second half refused
+        with 429 and left unsent: what a real node does when its write queue is full, which
+        it cannot be made to do on demand."""
+
+        def __init__(self, real):
+            self.real, self.calls = real, 0
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+        def bulk(self, operations, **options):
+            self.calls += 1
+            if self.calls > 1:
+                return self.real.bulk(operations=operations, **options)
+            lines = operations.splitlines(keepends=True)  # action and source per document
+            half = len(lines) // 4 * 2
+            sent = self.real.bulk(operations=b"".join(lines[:half]), **options)
+            refused = {"create": {"status": 429, "error": {"type": "es_rejected_execution_exception", "reason": "queue full"}}}  # fmt: skip
+            return {"errors": True, "items": sent["items"] + [refused] * ((len(lines) - half) // 2)}
+
+    monkeypatch.setattr(load, "FIRST_WAIT_SECONDS", 0.01)
+    busy = Busy(es)
+    report = rebuild(busy, ALIAS, rows(*(service(s) for s in "abcd")), converter)
+    assert busy.calls == 2
+    assert (report.indexed, report.rejected) == (4, 0)
+    assert es.count(index=ALIAS)["count"] == 4
+
+
+def test_duplicates_are_found_in_large_groups_and_across_pages(es, converter, clean, monkeypatch):
+    """Many listings share one name (a chain's pantries): each is compared with the ones at
+    its place, however many there are, and paging through them loses none."""
+    from indexer import dedupe
+
+    monkeypatch.setattr(dedupe, "PAGE_SIZE", 7)
+    monkeypatch.setattr(dedupe, "KEYS_PER_REQUEST", 2)
+
+    def pantry(sid, spot, name="Chain Pantry"):
+        record = service(sid, name=name)
+        record["service_at_locations"][0]["location"].update(
+            latitude=41.70 + spot * 0.01, longitude=-87.70
+        )  # ~0.7 mi apart
+        return record
+
+    chain = [pantry(f"p{n}", n) for n in range(60)]
+    twins = [pantry("t5", 5), pantry("t55", 55), pantry("u1", 1, name="Other Pantry")]
+    others = [pantry("o1", 1, name="Other Pantry"), pantry("q1", 1, name="Third Pantry")]
+    report = rebuild(es, ALIAS, rows(*chain, *others, *twins), converter)
+    assert (report.read, report.indexed, report.duplicates) == (65, 62, 3)
+    reasons = {r.record_id: r.reason for r in report.rejections}
+    assert "test service p5 " in reasons["t5"] and "test service p55 " in reasons["t55"]
+    assert "test service o1 " in reasons["u1"]
+    assert es.count(index=ALIAS)["count"] == 62
