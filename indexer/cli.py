@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
+import os
+import socket
 import sys
 from pathlib import Path
 
@@ -18,10 +21,10 @@ from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
 from indexer.load import LoadError, Report, load_path
 from indexer.records import ReadError
+from linkage import imports
 from linkage.config import Settings
 from linkage.elastic import make_client
 from linkage.geo import make_geocoder
-from linkage.imports import source_name
 from linkage.taxonomy import load_taxonomy
 
 
@@ -90,16 +93,23 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
     )
     try:
         fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
-        name = source_name(source or (mapping or path).stem)
+        name = imports.source_name(source or (mapping or path).stem)
     except (ReadError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     converter = converter_for(name, settings)
     total = None if quiet else formats.count_records(path, fmt, mapping)
+    holder = f"the command line on {socket.gethostname()}, process {os.getpid()}"
+    locked = False
     bar = tqdm(total=total, desc=name, unit="record", disable=quiet, file=sys.stderr, smoothing=0.1)
     try:
-        report = load_path(
-            client, settings.index_alias, path, fmt, mapping, converter, mode, bar.update
-        )
+        imports.lock(client, name, holder)  # as API imports do: one import of a source at once
+        locked = True
+        with imports.heartbeat(client, name, holder):
+            report = load_path(
+                client, settings.index_alias, path, fmt, mapping, converter, mode, bar.update
+            )
+    except imports.SourceBusy as exc:
+        raise click.ClickException(str(exc)) from exc
     except (LoadError, ReadError) as exc:
         raise click.ClickException(f"{exc}; the live index was not changed") from exc
     except TransportError as exc:
@@ -108,6 +118,9 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
         ) from exc
     finally:
         bar.close()
+        if locked:
+            with contextlib.suppress(TransportError):  # if not released, taken over once stale
+                imports.release(client, name, holder)
     if report_path:
         report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     if rejected_path:

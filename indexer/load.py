@@ -349,6 +349,17 @@ def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Rep
             )
 
 
+def _remove_unfinished(client: Elasticsearch, alias: str, source: str) -> None:
+    """Delete the source's indices the alias does not point at: loads that failed while the
+    node was out of reach, so their half-built index could not be deleted then. (Imports of
+    one source never run at once: linkage.imports holds a lock per source.)"""
+    built = client.options(ignore_status=404).indices.get(
+        index=index_prefix(alias, source) + "*", expand_wildcards="all"
+    )
+    for name in set(built) - set(source_indices(client, alias, source)):
+        client.options(ignore_status=404).indices.delete(index=name)
+
+
 def rebuild(
     client: Elasticsearch,
     alias: str,
@@ -360,6 +371,7 @@ def rebuild(
     """Replace the source's records behind `alias` with `rows`; raises LoadError on failure."""
     started = time.monotonic()
     source = converter.source
+    _remove_unfinished(client, alias, source)
     report = Report(source=source, mode="full", index=new_index_name(alias, source))
     stemming = choose_stemming(client)
     report.analysis = stemming[0] if stemming else "standard"

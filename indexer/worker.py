@@ -35,9 +35,11 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
     report, error = None, None
     try:
         converter = converter_for(job["source"], settings)
-        report = load_path(
-            es, settings.index_alias, path, job["format"], mapping, converter, job["mode"], progress
-        ).as_dict()
+        with imports.heartbeat(es, job["source"], job["id"]):
+            report = load_path(
+                es, settings.index_alias, path, job["format"], mapping, converter, job["mode"],
+                progress,
+            ).as_dict()  # fmt: skip
     except (ReadError, LoadError) as exc:
         error = f"{exc}; the live index was not changed"
     except TransportError as exc:

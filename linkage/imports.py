@@ -3,16 +3,25 @@
 A job is submitted by the API (queued), claimed by one worker (running, with optimistic
 concurrency so two workers never take the same job), and ends succeeded or failed with its
 report. A lock document per source, created with op_type=create, keeps two imports of the
-same source from ever running at once.
+same source from ever running at once, whether submitted here or run from the command line.
+
+While an import runs, its holder touches the lock's heartbeat. A lock whose holder stopped
+without releasing it (a worker killed mid-import, say) would otherwise block its source for
+good: a lock whose job has ended, or whose running holder has been silent for
+STALE_AFTER_SECONDS, is taken over and that job marked failed. A queued job's lock is never
+taken over: it is waiting for a worker, not abandoned.
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
-from elasticsearch import ConflictError, Elasticsearch, NotFoundError
+from elasticsearch import ConflictError, Elasticsearch, NotFoundError, TransportError
 
 FORMATS = ("hsds-json", "hsds-tabular", "ohana", "mapped-csv")
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -40,16 +49,23 @@ JOB_MAPPINGS = {
 }
 LOCK_MAPPINGS = {
     "dynamic": "strict",
-    "properties": {"job": {"type": "keyword"}, "created": {"type": "date"}},
+    "properties": {
+        "job": {"type": "keyword"},
+        "created": {"type": "date"},
+        "heartbeat": {"type": "date"},
+    },
 }
+HEARTBEAT_SECONDS = 30.0
+STALE_AFTER_SECONDS = 300.0  # ten missed heartbeats
 
 
 class SourceBusy(RuntimeError):
     """An import of this source is already queued or running."""
 
-    def __init__(self, source: str, job: str):
-        super().__init__(f"an import of '{source}' is already queued or running (job {job})")
-        self.job = job
+    def __init__(self, source: str, holder: str):
+        by = holder if " " in holder else f"job {holder}"  # a job id, or a command line
+        super().__init__(f"an import of '{source}' is already queued or running ({by})")
+        self.job = holder
 
 
 def source_name(text: str) -> str:
@@ -97,18 +113,89 @@ def submit(
         "error": None,
         "report": None,
     }
-    try:
-        es.create(
-            index=LOCKS_INDEX,
-            id=source,
-            document={"job": job["id"], "created": job["created"]},
-            refresh=True,
-        )
-    except ConflictError:
-        holder = es.get(index=LOCKS_INDEX, id=source)["_source"]["job"]
-        raise SourceBusy(source, holder) from None
+    lock(es, source, job["id"])
     es.index(index=JOBS_INDEX, id=job["id"], document=job, refresh=True)
     return job
+
+
+def lock(es: Elasticsearch, source: str, holder: str) -> None:
+    """Take the source's lock for `holder` (a job id, or a command line's name), taking over
+    an abandoned one; raises SourceBusy when another import holds it."""
+    ensure_indices(es)
+    mine = {"job": holder, "created": now(), "heartbeat": now()}
+    try:
+        es.create(index=LOCKS_INDEX, id=source, document=mine, refresh=True)
+        return
+    except ConflictError:
+        pass
+    try:
+        held = es.get(index=LOCKS_INDEX, id=source)
+    except NotFoundError:  # released in between
+        return lock(es, source, holder)
+    if not _abandoned(es, held["_source"]):
+        raise SourceBusy(source, held["_source"]["job"])
+    try:  # only if nobody changed it since we looked
+        es.index(index=LOCKS_INDEX, id=source, document=mine, refresh=True,
+                 if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"])  # fmt: skip
+    except ConflictError:
+        raise SourceBusy(source, held["_source"]["job"]) from None
+    job = get(es, held["_source"]["job"])
+    if job is not None and job["status"] in ("queued", "running"):
+        es.update(index=JOBS_INDEX, id=job["id"], refresh=True, doc={
+            "status": "failed", "finished": now(),
+            "error": "the import stopped without finishing (its worker fell silent); the live "
+                     "index is as the last finished import of this source left it"})  # fmt: skip
+
+
+def _abandoned(es: Elasticsearch, held: dict) -> bool:
+    job = get(es, held["job"])  # None for a command-line import
+    if job is not None and job["status"] in ("succeeded", "failed"):
+        return True  # ended, but the lock was never released
+    if job is not None and job["status"] == "queued":
+        return False
+    beat = datetime.fromisoformat(held.get("heartbeat") or held["created"])
+    return (datetime.now(UTC) - beat).total_seconds() > STALE_AFTER_SECONDS
+
+
+def release(es: Elasticsearch, source: str, holder: str) -> None:
+    """Give the source's lock back, if `holder` still has it."""
+    try:
+        held = es.get(index=LOCKS_INDEX, id=source)
+    except NotFoundError:
+        return
+    if held["_source"]["job"] == holder:
+        es.options(ignore_status=(404, 409)).delete(index=LOCKS_INDEX, id=source, refresh=True,
+            if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"])  # fmt: skip
+
+
+@contextmanager
+def heartbeat(es: Elasticsearch, source: str, holder: str) -> Iterator[None]:
+    """Touch the source's lock every HEARTBEAT_SECONDS while the body runs, so it is not
+    taken for abandoned; stops if another holder has taken it over."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                held = es.get(index=LOCKS_INDEX, id=source)
+                if held["_source"]["job"] != holder:
+                    return
+                es.update(index=LOCKS_INDEX, id=source, doc={"heartbeat": now()},
+                          if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"])  # fmt: skip
+            except ConflictError:
+                continue  # changed under us: look again at the next beat
+            except NotFoundError:
+                return
+            except TransportError:
+                continue  # a missed beat is not fatal: a lock is stale only after ten
+
+    thread = threading.Thread(target=beat, name="import-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
 
 
 def get(es: Elasticsearch, job_id: str) -> dict | None:
@@ -145,4 +232,4 @@ def finish(es: Elasticsearch, job: dict, report: dict | None, error: str | None)
     read = report["read"] if report else job.get("read", 0)
     es.update(index=JOBS_INDEX, id=job["id"], refresh=True,
               doc={"status": status, "finished": now(), "report": report, "error": error, "read": read})  # fmt: skip
-    es.options(ignore_status=404).delete(index=LOCKS_INDEX, id=job["source"], refresh=True)
+    release(es, job["source"], job["id"])

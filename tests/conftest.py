@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,6 +17,7 @@ from linkage.config import Settings
 from linkage.elastic import make_client
 from linkage.taxonomy import load_taxonomy
 from tests.servers import TEST_KEY, gunicorn, write_test_keys
+from tests.tcpproxy import TcpProxy
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "chicago.json"
@@ -53,6 +55,15 @@ def es(settings):
             returncode=3,
         )
     return client
+
+
+@pytest.fixture
+def proxy(settings):
+    """A TCP proxy in front of the real node, to cut or stall the link (tests.tcpproxy)."""
+    target = urlparse(settings.elasticsearch_url)
+    p = TcpProxy(target.hostname, target.port)
+    yield p
+    p.close()
 
 
 @pytest.fixture(scope="session")

@@ -28,13 +28,21 @@ def pantry(sid, name=None):
     }  # fmt: skip
 
 
+def forget_imports(es):
+    """No indices, jobs or locks left from other tests (a missing one must not stop the rest
+    being deleted, hence ignore_unavailable)."""
+    es.indices.delete(
+        index=f"{ALIAS}--*,{imports.LOCKS_INDEX},{imports.JOBS_INDEX}", ignore_unavailable=True
+    )
+
+
 @pytest.fixture
 def import_settings(settings, tmp_path, es):
-    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*,{imports.LOCKS_INDEX}")
+    forget_imports(es)
     (tmp_path / "drop").mkdir()
     yield replace(settings, index_alias=ALIAS, admin_api_key=KEY, import_dir=str(tmp_path / "drop"),
                   upload_dir=str(tmp_path / "uploads"), max_upload_bytes=200_000)  # fmt: skip
-    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*,{imports.LOCKS_INDEX}")
+    forget_imports(es)
 
 
 @pytest.fixture
@@ -141,3 +149,66 @@ def test_any_api_instance_answers_while_a_worker_process_runs(import_settings, e
         found = requests.get(f"{base}/v1/search", params={"q": "produce groceries"},
                              headers={"Authorization": f"Bearer {TEST_KEY}"}, timeout=10).json()  # fmt: skip
         assert found["total"] >= 2
+
+
+def age_lock(es, source, minutes):
+    """Make the source's lock look untouched for `minutes` (as if its holder stopped then)."""
+    from datetime import UTC, datetime, timedelta
+
+    then = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
+    es.update(index=imports.LOCKS_INDEX, id=source, doc={"created": then, "heartbeat": then}, refresh=True)  # fmt: skip
+
+
+def set_status(es, job, status):
+    es.update(index=imports.JOBS_INDEX, id=job["id"], doc={"status": status}, refresh=True)
+
+
+def test_an_import_whose_worker_died_does_not_block_its_source_for_good(admin, es, import_settings):
+    first = upload(admin, "same.json", json.dumps([pantry("a")]).encode()).json
+    set_status(es, first, "running")  # a worker took it, then was killed mid-import
+    age_lock(es, "same", minutes=4)
+    assert upload(admin, "same.json", b"[]").status_code == 409  # silent, but not for long enough
+    age_lock(es, "same", minutes=6)
+    second = upload(admin, "same.json", json.dumps([pantry("b")]).encode())
+    assert second.status_code == 202
+    abandoned = admin.get(f"/v1/imports/{first['id']}", headers=AUTH).json
+    assert abandoned["status"] == "failed" and "stopped without finishing" in abandoned["error"]
+    run_worker(es, import_settings)
+    assert admin.get(f"/v1/imports/{second.json['id']}", headers=AUTH).json["status"] == "succeeded"
+
+
+def test_queued_and_running_imports_keep_their_source(admin, es, import_settings, monkeypatch):
+    first = upload(admin, "same.json", json.dumps([pantry("a")]).encode()).json
+    age_lock(es, "same", minutes=60)
+    assert upload(admin, "same.json", b"[]").status_code == 409  # queued: waiting, not abandoned
+    set_status(es, first, "running")
+    monkeypatch.setattr(imports, "HEARTBEAT_SECONDS", 0.05)
+    with imports.heartbeat(es, "same", first["id"]):
+        time.sleep(0.5)  # the running import touches its lock...
+    assert upload(admin, "same.json", b"[]").status_code == 409  # ...so it is not taken over
+    # A job that ended without giving its lock back (its worker died just after) is over.
+    set_status(es, first, "succeeded")
+    assert upload(admin, "same.json", b"[]").status_code == 202
+
+
+def test_the_command_line_and_the_api_take_turns_on_a_source(admin, es, import_settings, tmp_path, monkeypatch):  # fmt: skip
+    from click.testing import CliRunner
+
+    from indexer.cli import main as cli
+
+    monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
+    directory = tmp_path / "same.json"
+    directory.write_text(json.dumps([pantry("c")]))
+    queued = upload(admin, "same.json", json.dumps([pantry("a")]).encode()).json
+    refused = CliRunner().invoke(cli, ["load", str(directory), "--quiet"])
+    assert refused.exit_code != 0
+    assert f"already queued or running (job {queued['id']})" in refused.output
+    run_worker(es, import_settings)
+    loaded = CliRunner().invoke(cli, ["load", str(directory), "--quiet"])
+    assert loaded.exit_code == 0, loaded.output
+    assert upload(admin, "same.json", b"[]").status_code == 202  # the command line let go
+    imports.release(es, "same", "someone else")  # only the holder can release a lock
+    busy = upload(admin, "same.json", b"[]")
+    assert busy.status_code == 409
+    again = CliRunner().invoke(cli, ["load", str(directory), "--quiet"])
+    assert again.exit_code != 0 and "already queued or running" in again.output

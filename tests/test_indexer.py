@@ -385,3 +385,38 @@ def test_duplicates_are_found_in_large_groups_and_across_pages(es, converter, cl
     assert "test service p5 " in reasons["t5"] and "test service p55 " in reasons["t55"]
     assert "test service o1 " in reasons["u1"]
     assert es.count(index=ALIAS)["count"] == 62
+
+
+def test_a_node_lost_mid_import_leaves_the_live_index_and_the_next_import_tidies_up(
+    es, converter, clean, proxy, settings
+):
+    import multiprocessing
+    from dataclasses import replace
+
+    from elasticsearch import ConnectionError as NodeUnreachable
+
+    from linkage.elastic import make_client
+
+    good = rebuild(es, ALIAS, rows(service("a")), converter)
+    through_proxy = make_client(
+        replace(settings, elasticsearch_url=proxy.url, elasticsearch_retries=0)
+    )
+    batches = 0
+
+    def progress(_records):
+        nonlocal batches
+        batches += 1
+        if batches == 3:
+            proxy.set_mode("refuse")  # the node is gone after two bulk requests
+
+    with pytest.raises(NodeUnreachable):
+        rebuild(through_proxy, ALIAS, rows(*(service(f"n{n}") for n in range(10))), converter,
+                progress, chunk_size=1)  # fmt: skip
+    assert multiprocessing.active_children() == []  # the converting process is gone too
+    assert live(es) == [good.index] and es.count(index=ALIAS)["count"] == 1
+    half_built = set(es.indices.get(index=f"{ALIAS}--test--*")) - {good.index}
+    assert len(half_built) == 1  # it could not be deleted while the node was out of reach
+
+    proxy.set_mode("forward")
+    again = rebuild(es, ALIAS, rows(service("b")), converter)
+    assert list(es.indices.get(index=f"{ALIAS}--test--*")) == [again.index]

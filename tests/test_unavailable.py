@@ -4,21 +4,11 @@ The faults are real network faults, made by a loopback TCP proxy in front of the
 """
 
 from dataclasses import replace
-from urllib.parse import urlparse
 
 import pytest
 
 from linkage import create_app
 from tests.conftest import WEDNESDAY_AFTERNOON, api_client
-from tests.tcpproxy import TcpProxy
-
-
-@pytest.fixture
-def proxy(settings):
-    target = urlparse(settings.elasticsearch_url)
-    p = TcpProxy(target.hostname, target.port)
-    yield p
-    p.close()
 
 
 @pytest.fixture
