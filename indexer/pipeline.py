@@ -11,6 +11,7 @@ converter with its caches): nothing about it needs to be picklable except what i
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import queue
 import traceback
@@ -38,13 +39,22 @@ def _portable(exc: BaseException) -> BaseException:
         return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
-def _produce(items: Iterator, out) -> None:
+def _produce(items: Iterator, out, consumer: int) -> None:
+    def put(message: tuple) -> None:
+        while True:
+            try:
+                out.put(message, timeout=1.0)
+                return
+            except queue.Full:
+                if os.getppid() != consumer:  # the consumer died: nobody will read this
+                    os._exit(1)
+
     try:
         for item in items:
-            out.put((_ITEM, item))
-        out.put((_DONE, None))
+            put((_ITEM, item))
+        put((_DONE, None))
     except BaseException as exc:  # handed to the consumer, raised there
-        out.put((_FAILED, _portable(exc)))
+        put((_FAILED, _portable(exc)))
     out.close()
     out.join_thread()  # everything put is in the pipe before this process exits
 
@@ -57,7 +67,9 @@ def ahead(items: Iterator[T], size: int = 4) -> Iterator[T]:
     """
     context = multiprocessing.get_context("fork")
     channel = context.Queue(maxsize=size)
-    producer = context.Process(target=_produce, args=(items, channel), name="import-converter")
+    producer = context.Process(
+        target=_produce, args=(items, channel, os.getpid()), name="import-converter"
+    )
     producer.start()
     try:
         while True:

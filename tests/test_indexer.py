@@ -2,6 +2,7 @@
 the live alias, re-imports change nothing."""
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -420,3 +421,52 @@ def test_a_node_lost_mid_import_leaves_the_live_index_and_the_next_import_tidies
     proxy.set_mode("forward")
     again = rebuild(es, ALIAS, rows(service("b")), converter)
     assert list(es.indices.get(index=f"{ALIAS}--test--*")) == [again.index]
+
+
+def _children(pid):
+    """Live (not zombie) processes whose parent is `pid`, from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def _alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_the_converting_process_ends_when_the_import_is_killed(es, tmp_path, clean):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from linkage import imports
+
+    big = tmp_path / "big.ndjson"  # enough that the import is still running when it is killed
+    big.write_text("\n".join(json.dumps(service(f"k{n}")) for n in range(20000)))
+    command = [sys.executable, "-m", "indexer", "load", str(big), "--quiet", "--source", "killed"]
+    main = subprocess.Popen(command, env={**os.environ, "LINKAGE_INDEX_ALIAS": ALIAS})
+    try:
+        deadline = time.monotonic() + 60
+        while not (converting := _children(main.pid)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert converting, "the import never started its converting process"
+        time.sleep(0.5)  # its queue is full by now: it waits on the main process
+        main.kill()
+        main.wait()
+        deadline = time.monotonic() + 10
+        while _alive(converting[0]) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive(converting[0]), "the converting process outlived the import"
+    finally:
+        main.kill()
+        es.options(ignore_status=404).delete(index=imports.LOCKS_INDEX, id="killed")
