@@ -1,6 +1,6 @@
 """Import throughput and memory: the whole import vs raw streaming_bulk of pre-built documents.
 
-    .venv/bin/python benchmarks/import_throughput.py --count 100000 [--count 1000000 ...]
+    .venv/bin/python benchmarks/import_throughput.py --count 100000 [--count 1000000 ...] [--repeat 3]
 
 For each size: writes a synthetic HSDS NDJSON file and, from it, the converted documents
 (neither timed), then in separate processes (so peak RSS is each one's own):
@@ -8,6 +8,7 @@ For each size: writes a synthetic HSDS NDJSON file and, from it, the converted d
       count check, alias swap;
   (b) the baseline: helpers.streaming_bulk of the pre-built documents into a fresh index with
       the same settings.
+With --repeat N, runs the pair N times (alternating which goes first) and prints medians.
 Prints documents per second of each, their ratio, and peak RSS. Machines here are shared and
 noisy: compare the ratio and the RSS across sizes, not absolute rates.
 """
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from statistics import median
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -139,6 +141,7 @@ def run_child(kind: str, path: Path) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, action="append", help="services (repeatable)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per size (medians shown)")
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.child:
@@ -153,9 +156,14 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for count in opts.count or [100_000]:
             records, documents = prepare(count, Path(tmp))
-            whole = run_child("import", records)
-            raw = run_child("bulk", documents)
-            rows.append((count, whole, raw))
+            runs = []
+            for n in range(opts.repeat):
+                if n % 2:  # alternate the order, so neither always runs on a warmer node
+                    raw, whole = run_child("bulk", documents), run_child("import", records)
+                else:
+                    whole, raw = run_child("import", records), run_child("bulk", documents)
+                runs.append((whole, raw))
+            rows.append((count, runs))
             records.unlink()
             documents.unlink()
 
@@ -163,15 +171,20 @@ def main() -> None:
     from linkage.elastic import make_client
 
     make_client(Settings.from_env()).options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
-    print("\npeak RSS in MB; the import's is its main process + its converting process")
-    print(f"{'services':>10}{'docs':>10}{'import doc/s':>14}{'bulk doc/s':>12}{'ratio':>7}"
-          f"{'import RSS':>14}{'bulk RSS':>10}")  # fmt: skip
-    for count, whole, raw in rows:
-        a = whole["documents"] / whole["seconds"]
-        b = raw["documents"] / raw["seconds"]
-        memory = f"{whole['peak_rss_mb']:.0f} + {whole['converter_rss_mb']:.0f}"
-        print(f"{count:>10}{whole['documents']:>10}{a:>14.0f}{b:>12.0f}{a / b:>7.2f}"
-              f"{memory:>14}{raw['peak_rss_mb']:>10.0f}")  # fmt: skip
+    print("\nmedians over the runs; peak RSS in MB, the import's as its main process + its "
+          "converting process")  # fmt: skip
+    print(f"{'services':>10}{'docs':>10}{'runs':>6}{'import doc/s':>14}{'bulk doc/s':>12}"
+          f"{'ratio':>7}{'ratio range':>13}{'import RSS':>14}{'bulk RSS':>10}")  # fmt: skip
+    for count, runs in rows:
+        imported = [w["documents"] / w["seconds"] for w, _ in runs]
+        bulk = [r["documents"] / r["seconds"] for _, r in runs]
+        ratios = [a / b for a, b in zip(imported, bulk, strict=True)]
+        memory = (f"{median(w['peak_rss_mb'] for w, _ in runs):.0f} + "
+                  f"{median(w['converter_rss_mb'] for w, _ in runs):.0f}")  # fmt: skip
+        spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
+        print(f"{count:>10}{runs[0][0]['documents']:>10}{len(runs):>6}{median(imported):>14.0f}"
+              f"{median(bulk):>12.0f}{median(ratios):>7.2f}{spread:>13}{memory:>14}"
+              f"{median(r['peak_rss_mb'] for _, r in runs):>10.0f}")  # fmt: skip
     print("target: import >= 0.7 x raw bulk rate; import RSS flat as size grows")
 
 
