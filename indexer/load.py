@@ -147,7 +147,7 @@ class _Pending:
     file: str
     row: str
     record_id: str | None
-    documents: int
+    ids: list[str]  # its documents'
 
 
 @dataclass
@@ -188,7 +188,7 @@ def _batches(
             continue
         docs = converted.documents
         batch.records.append(
-            _Pending(row.file, row.row, docs[0]["source_ids"]["service"], len(docs))
+            _Pending(row.file, row.row, docs[0]["source_ids"]["service"], [d["id"] for d in docs])
         )
         for doc in docs:
             action = orjson.dumps({op_type: {"_index": index, "_id": doc["id"]}})
@@ -243,14 +243,15 @@ def _stream(
     this one sends; memory is bounded by the few batches in flight."""
     try:
         for batch in pipeline.ahead(_batches(rows, converter, index, op_type, chunk_size)):
-            _send_batch(client, batch, report, progress)
+            _send_batch(client, index, batch, report, progress)
     except pipeline.ProducerDied as exc:
         raise LoadError(str(exc)) from exc
 
 
 def _send_batch(
-    client: Elasticsearch, batch: _Batch, report: Report, progress: Callable[[int], None] | None
-) -> None:
+    client: Elasticsearch, index: str, batch: _Batch, report: Report,
+    progress: Callable[[int], None] | None,
+) -> None:  # fmt: skip
     for file, n in batch.read.items():
         report.files.setdefault(file, FileCounts()).read += n
     for file, n in batch.rejected.items():
@@ -261,18 +262,27 @@ def _send_batch(
     if progress:
         progress(sum(batch.read.values()))
     results = iter(_send(client, batch.lines)) if batch.lines else iter(())
+    withdrawn: list[str] = []
     for record in batch.records:
-        _settle(record, [next(results) for _ in range(record.documents)], report)
+        outcome = [next(results) for _ in record.ids]
+        if not _settle(record, outcome, report):
+            # Not indexed as a whole: none of its documents may stay (a repeated id with
+            # more locations than the first, say, has some created before the refusal).
+            withdrawn += [i for i, r in zip(record.ids, outcome, strict=True) if r["status"] < 300]
+    if withdrawn:
+        client.bulk(operations=[{"delete": {"_index": index, "_id": i}} for i in withdrawn])
 
 
-def _settle(record: _Pending, results: list[dict], report: Report) -> None:
-    """Count one record: indexed if all its documents were, else a duplicate or rejected."""
+def _settle(record: _Pending, results: list[dict], report: Report) -> bool:
+    """Count one record: indexed (True) if all its documents were, else a duplicate or
+    rejected."""
     counts = report.files[record.file]
     failed = next((r for r in results if r["status"] >= 300), None)
     if failed is None:
         counts.indexed += 1
-        report.documents += record.documents
-    elif failed["status"] == 409:
+        report.documents += len(record.ids)
+        return True
+    if failed["status"] == 409:
         counts.duplicates += 1
         report.rejections.append(
             Problem(
@@ -295,6 +305,7 @@ def _settle(record: _Pending, results: list[dict], report: Report) -> None:
                 record.record_id,
             )
         )
+    return False
 
 
 def _finish(client: Elasticsearch, index: str, report: Report) -> None:

@@ -470,3 +470,16 @@ def test_the_converting_process_ends_when_the_import_is_killed(es, tmp_path, cle
     finally:
         main.kill()
         es.options(ignore_status=404).delete(index=imports.LOCKS_INDEX, id="killed")
+
+
+def test_a_repeated_id_with_more_locations_leaves_none_of_them_behind(es, converter, clean):
+    """The second record's first location collides with the first record's; its second one
+    was created before the record was found to be a duplicate, and must not stay."""
+    first = service("s1")
+    second = service("s1", name="Again")
+    extra = json.loads(json.dumps(second["service_at_locations"][0]))
+    extra["id"], extra["location"]["id"] = "s1-sal-2", "s1-loc-2"
+    second["service_at_locations"].append(extra)
+    report = rebuild(es, ALIAS, rows(first, second), converter)
+    assert (report.read, report.indexed, report.duplicates, report.documents) == (2, 1, 1, 1)
+    assert es.count(index=ALIAS)["count"] == 1
