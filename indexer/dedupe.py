@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from elasticsearch import Elasticsearch, helpers
 
+from indexer.records import row_number
 from linkage.geo import miles_between
 
 DISTANCE_MILES = 0.1
@@ -61,8 +62,7 @@ def _same_place(a: dict, b: dict) -> bool:
 def _rank(hit: dict, loading: str) -> tuple:
     """Keep order: live documents of other sources first, then the first read in this load."""
     origin = hit["_source"].get("origin") or {}
-    row = origin.get("row", "")
-    number = int("".join(ch for ch in row if ch.isdigit()) or 0)
+    number = row_number(origin.get("row", ""))
     return (hit["_index"] == loading, origin.get("file", ""), number, hit["_id"])
 
 

@@ -27,7 +27,7 @@ from elasticsearch import ApiError, Elasticsearch
 
 from indexer import dedupe, formats, pipeline
 from indexer.hsds import Converter
-from indexer.records import Problem, SourceRow
+from indexer.records import Problem, SourceRow, row_number
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
 
 
@@ -342,7 +342,8 @@ def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Rep
     by_record: dict[tuple[str, str], list[dedupe.Duplicate]] = {}
     for d in found:
         by_record.setdefault((d.origin.get("file", "?"), d.origin.get("row", "?")), []).append(d)
-    for (file, row), dups in by_record.items():
+    in_file_order = sorted(by_record.items(), key=lambda kv: (kv[0][0], row_number(kv[0][1])))
+    for (file, row), dups in in_file_order:
         first = dups[0]
         twin = f"{first.kept_source} service {first.kept_service_id}"
         reason = f"duplicate of {twin} (same organization and service name, same place or phone)"

@@ -33,6 +33,11 @@ class Problem:
         }
 
 
+def row_number(row: str) -> int:
+    """The number in a row label ("row 12", "line 5", "#3"), to put rows in file order."""
+    return int("".join(ch for ch in row if ch.isdigit()) or 0)
+
+
 @dataclass
 class SourceRow:
     """One service as read from a source.

@@ -378,13 +378,19 @@ def test_duplicates_are_found_in_large_groups_and_across_pages(es, converter, cl
         return record
 
     chain = [pantry(f"p{n}", n) for n in range(60)]
-    twins = [pantry("t5", 5), pantry("t55", 55), pantry("u1", 1, name="Other Pantry")]
+    twins = [pantry("u1", 1, name="Other Pantry"), pantry("t5", 5), pantry("t55", 55)]
     others = [pantry("o1", 1, name="Other Pantry"), pantry("q1", 1, name="Third Pantry")]
     report = rebuild(es, ALIAS, rows(*chain, *others, *twins), converter)
     assert (report.read, report.indexed, report.duplicates) == (65, 62, 3)
     reasons = {r.record_id: r.reason for r in report.rejections}
     assert "test service p5 " in reasons["t5"] and "test service p55 " in reasons["t55"]
     assert "test service o1 " in reasons["u1"]
+    # Reported in file order, as a maintainer reads them.
+    assert [r.record_id for r in report.rejections if "duplicate" in r.reason] == [
+        "u1",
+        "t5",
+        "t55",
+    ]
     assert es.count(index=ALIAS)["count"] == 62
 
 
