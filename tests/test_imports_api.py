@@ -89,7 +89,7 @@ def test_an_unreadable_file_is_a_failed_job_with_the_reason(admin, es, import_se
     job = upload(admin, "broken.json", b"this is not json").json
     run_worker(es, import_settings)
     done = admin.get(f"/v1/imports/{job['id']}", headers=AUTH).json
-    assert done["status"] == "failed" and "expected a JSON array or NDJSON" in done["error"]
+    assert done["status"] == "failed" and "expected a JSON array, NDJSON" in done["error"]
 
 
 def test_oversize_upload_is_413(admin):

@@ -120,8 +120,9 @@ def test_invalid_coordinates_are_dropped_not_indexed(es, converter, clean):
 
 @requires_shared
 def test_hsds_example_loads_without_its_invalid_coordinate(es, converter, clean):
-    example = json.loads((SHARED / "reference/hsds-3.0/examples/service_full.json").read_text())
-    report = rebuild(es, ALIAS, rows(example), converter)
+    example = SHARED / "reference/hsds-3.0/examples/service_full.json"  # one pretty-printed record
+    report = rebuild(es, ALIAS, read_hsds_json(example), converter)
+    assert (report.read, report.rejected) == (1, 0)
     assert report.indexed == 1
     doc = es.search(index=ALIAS)["hits"]["hits"][0]["_source"]
     assert doc["location"] is None  # latitude 100 is rejected, and 'ABC 1234' is no US ZIP
@@ -198,16 +199,31 @@ def test_a_document_elasticsearch_refuses_is_rejected_with_its_reason(es, conver
     )
 
 
-def test_json_array_and_ndjson_read_the_same(tmp_path):
+def test_every_json_layout_reads_the_same(tmp_path):
+    """An array, NDJSON, an HSDS API page (pretty or on one line), with or without a BOM."""
     records = [service("a"), service("b")]
-    array, lines = tmp_path / "a.json", tmp_path / "a.ndjson"
-    array.write_text(json.dumps(records))
-    lines.write_text("\n".join(json.dumps(r) for r in records))
-    assert (
-        [r.record for r in read_hsds_json(array)]
-        == [r.record for r in read_hsds_json(lines)]
-        == records
-    )
+    page = {"total_items": 2, "page_number": 1, "contents": records}
+    layouts = {
+        "array.json": json.dumps(records, indent=2),
+        "lines.ndjson": "\n".join(json.dumps(r) for r in records),
+        "page.json": json.dumps(page, indent=2),
+        "compact-page.json": json.dumps(page),
+        "bom-array.json": "\ufeff" + json.dumps(records),
+        "bom-lines.ndjson": "\ufeff" + "\n".join(json.dumps(r) for r in records),
+    }
+    for name, text in layouts.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        assert [r.record for r in read_hsds_json(tmp_path / name)] == records, name
+    one = tmp_path / "one.json"
+    one.write_text(json.dumps(records[0], indent=2))
+    assert [r.record for r in read_hsds_json(one)] == records[:1]
+
+
+@requires_shared
+def test_the_hsds_list_example_is_read_as_its_records():
+    page = SHARED / "reference/hsds-3.0/examples/service_list.json"
+    read = list(read_hsds_json(page))
+    assert len(read) == len(json.loads(page.read_text())["contents"]) and read[0].record["name"]
 
 
 def test_cli_prints_a_summary_and_writes_reports(tmp_path, monkeypatch, clean):
@@ -244,7 +260,7 @@ def test_cli_fails_loudly_on_unreadable_input(tmp_path, monkeypatch, clean):
     source.write_text("this is not json")
     result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
     assert result.exit_code != 0
-    assert "expected a JSON array or NDJSON" in result.output and "not changed" in result.output
+    assert "expected a JSON array, NDJSON" in result.output and "not changed" in result.output
 
 
 def test_the_same_service_twice_in_one_source_is_kept_once_and_reported(es, converter, clean):

@@ -38,10 +38,14 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
     """How many records a file holds, counted cheaply first so progress can show an ETA;
     None where that would mean parsing the whole file (a JSON array)."""
     if fmt == "hsds-json":
-        with path.open("rb") as fh:
-            if fh.read(4096).lstrip().startswith(b"["):
+        from indexer.formats import hsds_json
+
+        try:
+            if hsds_json.layout(path) != "ndjson":
                 return None
-            fh.seek(0)
+        except ReadError:
+            return None  # the read itself says what is wrong
+        with path.open("rb") as fh:
             return sum(1 for line in fh if line.strip())
     folder = path if path.is_dir() else None
     if fmt == "mapped-csv":
