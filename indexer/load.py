@@ -396,6 +396,18 @@ def rebuild(
         client.indices.put_settings(index=report.index, settings={"refresh_interval": "1s"})
         _finish(client, report.index, report)
         _drop_duplicates(client, alias, source, report)
+        if report.indexed == 0:
+            # Swapping in an empty index would take the whole source out of search: far more
+            # likely a file that is not what it should be than a directory with no services.
+            raise LoadError(
+                f"no record could be indexed ({report.read} read, {report.rejected} rejected, "
+                f"{report.duplicates} duplicates); first reason: "
+                + (
+                    report.rejections[0].reason
+                    if report.rejections
+                    else "the file holds no records"
+                )
+            )
         count = client.count(index=report.index)["count"]
         if count != report.documents or not report.reconciles():
             raise LoadError(

@@ -175,19 +175,19 @@ def heartbeat(es: Elasticsearch, source: str, holder: str) -> Iterator[None]:
     stop = threading.Event()
 
     def beat() -> None:
-        while not stop.wait(HEARTBEAT_SECONDS):
+        while True:  # the first beat at once: a job may have waited long in the queue
             try:
                 held = es.get(index=LOCKS_INDEX, id=source)
                 if held["_source"]["job"] != holder:
                     return
                 es.update(index=LOCKS_INDEX, id=source, doc={"heartbeat": now()},
                           if_seq_no=held["_seq_no"], if_primary_term=held["_primary_term"])  # fmt: skip
-            except ConflictError:
-                continue  # changed under us: look again at the next beat
             except NotFoundError:
                 return
-            except TransportError:
-                continue  # a missed beat is not fatal: a lock is stale only after ten
+            except (ConflictError, TransportError):
+                pass  # changed under us, or a missed beat: not fatal, stale only after ten
+            if stop.wait(HEARTBEAT_SECONDS):
+                return
 
     thread = threading.Thread(target=beat, name="import-heartbeat", daemon=True)
     thread.start()
@@ -218,6 +218,10 @@ def claim_next(es: Elasticsearch) -> dict | None:
                      if_seq_no=hit["_seq_no"], if_primary_term=hit["_primary_term"])  # fmt: skip
         except ConflictError:
             continue  # another worker took it
+        # Running from now: its lock must not look abandoned for having waited in the queue.
+        es.options(ignore_status=404).update(
+            index=LOCKS_INDEX, id=job["source"], doc={"heartbeat": now()}, refresh=True
+        )
         return job
     return None
 

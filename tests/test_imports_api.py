@@ -212,3 +212,11 @@ def test_the_command_line_and_the_api_take_turns_on_a_source(admin, es, import_s
     assert busy.status_code == 409
     again = CliRunner().invoke(cli, ["load", str(directory), "--quiet"])
     assert again.exit_code != 0 and "already queued or running" in again.output
+
+
+def test_a_job_that_waited_long_in_the_queue_is_not_taken_for_abandoned(admin, es, import_settings):
+    first = upload(admin, "same.json", json.dumps([pantry("a")]).encode()).json
+    age_lock(es, "same", minutes=60)  # queued behind other imports for an hour
+    assert imports.claim_next(es)["id"] == first["id"]  # a worker takes it: running now
+    assert upload(admin, "same.json", b"[]").status_code == 409
+    assert admin.get(f"/v1/imports/{first['id']}", headers=AUTH).json["status"] == "running"

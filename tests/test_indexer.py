@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from indexer.cli import main as cli
 from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter, document_id
-from indexer.load import rebuild, source_indices, upsert
+from indexer.load import LoadError, rebuild, source_indices, upsert
 from indexer.records import ReadError, SourceRow
 from tests.conftest import SAMPLE, SHARED, requires_shared
 
@@ -505,3 +505,17 @@ def test_a_repeated_id_with_more_locations_leaves_none_of_them_behind(es, conver
     report = rebuild(es, ALIAS, rows(first, second), converter)
     assert (report.read, report.indexed, report.duplicates, report.documents) == (2, 1, 1, 1)
     assert es.count(index=ALIAS)["count"] == 1
+
+
+def test_a_full_load_that_indexes_nothing_leaves_the_source_live(es, converter, clean, tmp_path):
+    good = rebuild(es, ALIAS, rows(service("a")), converter)
+    for text in ("", "[]", '{"id": 1, "name":\n"x"\n', '[{"id": "b"}]'):
+        wrong = tmp_path / "wrong.json"
+        wrong.write_text(text)
+        with pytest.raises((LoadError, ReadError)):
+            rebuild(es, ALIAS, read_hsds_json(wrong), converter)
+    with pytest.raises(
+        LoadError, match=r"no record could be indexed \(1 read, 1 rejected.*missing service name"
+    ):
+        rebuild(es, ALIAS, rows({"id": "c"}), converter)  # fmt: skip
+    assert live(es) == [good.index] and es.count(index=ALIAS)["count"] == 1
