@@ -19,7 +19,7 @@ from indexer import formats
 from indexer.crosswalk import Crosswalk
 from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
-from indexer.load import LoadError, Report, load_path
+from indexer.load import LoadError, Report, after_failure, load_path
 from indexer.records import ReadError
 from linkage import imports
 from linkage.config import Settings
@@ -96,7 +96,10 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
         name = imports.source_name(source or (mapping or path).stem)
     except (ReadError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    converter = converter_for(name, settings)
+    try:
+        converter = converter_for(name, settings)
+    except (ValueError, OSError) as exc:  # a deployer's file (the 211 crosswalk, say)
+        raise click.ClickException(f"cannot set up the import: {exc}") from exc
     total = None if quiet else formats.count_records(path, fmt, mapping)
     holder = f"the command line on {socket.gethostname()}, process {os.getpid()}"
     locked = False
@@ -111,10 +114,10 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
     except imports.SourceBusy as exc:
         raise click.ClickException(str(exc)) from exc
     except (LoadError, ReadError) as exc:
-        raise click.ClickException(f"{exc}; the live index was not changed") from exc
+        raise click.ClickException(f"{exc}; {after_failure(mode)}") from exc
     except TransportError as exc:
         raise click.ClickException(
-            f"Elasticsearch at {settings.elasticsearch_url} failed: {exc}; the live index was not changed"
+            f"Elasticsearch at {settings.elasticsearch_url} failed: {exc}; {after_failure(mode)}"
         ) from exc
     finally:
         bar.close()

@@ -160,7 +160,8 @@ def find(client: Elasticsearch, loading: str, others: list[str]) -> list[Duplica
     """Duplicates among the documents of index `loading` (against themselves and `others`)."""
     indices = ",".join([loading, *others])
     found: list[Duplicate] = []
-    for keys in _shared_keys(client, indices, client.count(index=loading)["count"]):
+    # Partitions sized on every index searched: other sources add keys of their own.
+    for keys in _shared_keys(client, indices, client.count(index=indices)["count"]):
         for group in _groups(client, indices, keys):
             kept = _Kept()
             for hit in sorted(group, key=lambda h: _rank(h, loading)):

@@ -35,6 +35,13 @@ class LoadError(RuntimeError):
     """The load did not complete; the live alias was not changed."""
 
 
+def after_failure(mode: str) -> str:
+    """What a failed load of `mode` left behind, for the people told of the failure."""
+    if mode == "full":
+        return "the live index was not changed"
+    return "records loaded before the failure stay updated; the rest are as they were"
+
+
 @dataclass
 class FileCounts:
     read: int = 0

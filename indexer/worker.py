@@ -9,7 +9,7 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch, TransportError
 
-from indexer.load import LoadError, load_path
+from indexer.load import LoadError, after_failure, load_path
 from indexer.records import ReadError
 from linkage import imports
 from linkage.config import Settings
@@ -41,17 +41,22 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
                 progress,
             ).as_dict()  # fmt: skip
     except (ReadError, LoadError) as exc:
-        error = f"{exc}; the live index was not changed"
+        error = f"{exc}; {after_failure(job['mode'])}"
     except TransportError as exc:
-        error = f"Elasticsearch failed: {type(exc).__name__}; the live index was not changed"
+        error = f"Elasticsearch failed: {type(exc).__name__}; {after_failure(job['mode'])}"
     except Exception as exc:  # a job must never stay 'running' because of a bug
         log.exception("import job %s failed", job["id"])
-        error = f"internal error: {type(exc).__name__}; the live index was not changed"
+        error = (
+            f"internal error: {type(exc).__name__}: {str(exc)[:300]}; {after_failure(job['mode'])}"
+        )
     finally:
-        imports.finish(es, job, report, error)
         upload_dir = Path(settings.upload_dir).resolve()
         if upload_dir in path.resolve().parents:  # an uploaded file: remove its spool folder
             shutil.rmtree(path.parent, ignore_errors=True)
+        try:
+            imports.finish(es, job, report, error)
+        except TransportError:  # the worker lives on; the lock is taken over once stale
+            log.exception("import job %s: could not record its end", job["id"])
     log.info("import job %s (%s): %s", job["id"], job["source"], "failed" if error else "succeeded")
 
 

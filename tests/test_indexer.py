@@ -519,3 +519,19 @@ def test_a_full_load_that_indexes_nothing_leaves_the_source_live(es, converter, 
     ):
         rebuild(es, ALIAS, rows({"id": "c"}), converter)  # fmt: skip
     assert live(es) == [good.index] and es.count(index=ALIAS)["count"] == 1
+
+
+def test_cli_explains_a_bad_setup_and_what_a_failed_incremental_load_left(tmp_path, monkeypatch, clean):  # fmt: skip
+    monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
+    source = tmp_path / "east.json"
+    source.write_text(json.dumps([service("a")]))
+    monkeypatch.setenv("LINKAGE_CROSSWALK_211", str(tmp_path / "no-such-crosswalk.csv"))
+    result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
+    assert result.exit_code == 1 and "cannot set up the import" in result.output
+    assert "no-such-crosswalk.csv" in result.output and result.exception.__class__ is SystemExit
+    monkeypatch.delenv("LINKAGE_CROSSWALK_211")
+    assert CliRunner().invoke(cli, ["load", str(source), "--quiet"]).exit_code == 0
+    source.write_text("[" + json.dumps(service("b")) + ", {")
+    result = CliRunner().invoke(cli, ["load", str(source), "--quiet", "--mode", "incremental"])
+    assert result.exit_code == 1
+    assert "records loaded before the failure stay updated" in result.output
