@@ -220,3 +220,28 @@ def test_a_job_that_waited_long_in_the_queue_is_not_taken_for_abandoned(admin, e
     assert imports.claim_next(es)["id"] == first["id"]  # a worker takes it: running now
     assert upload(admin, "same.json", b"[]").status_code == 409
     assert admin.get(f"/v1/imports/{first['id']}", headers=AUTH).json["status"] == "running"
+
+
+def test_a_csv_upload_is_read_with_a_mapping_from_the_import_folder(admin, es, import_settings):
+    from pathlib import Path
+
+    mapping = Path(import_settings.import_dir) / "pantries.yaml"
+    mapping.write_text("services: {file: services.csv, id: id, fields: {name: title}}\n")
+    csv_body = b"id,title\n1,Westside Pantry\n2,Eastside Pantry\n"
+    job = upload(admin, "services.csv", csv_body, format="mapped-csv", mapping="pantries.yaml")
+    assert job.status_code == 202, job.json
+    run_worker(es, import_settings)
+    done = admin.get(f"/v1/imports/{job.json['id']}", headers=AUTH).json
+    assert done["status"] == "succeeded", done["error"]
+    assert done["report"]["indexed"] == 2 and done["source"] == "pantries"
+
+
+def test_a_refused_upload_leaves_nothing_on_disk(admin, es, import_settings):
+    from pathlib import Path
+
+    assert upload(admin, "same.json", json.dumps([pantry("a")]).encode()).status_code == 202
+    spooled = set(Path(import_settings.upload_dir).iterdir())
+    assert upload(admin, "same.json", json.dumps([pantry("b")]).encode()).status_code == 409
+    bad_source = upload(admin, "x.json", b"[]", source="Not A Name!")
+    assert bad_source.status_code == 422
+    assert set(Path(import_settings.upload_dir).iterdir()) == spooled

@@ -51,7 +51,10 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
     if fmt == "mapped-csv":
         from indexer.formats.mapped_csv import main_file
 
-        main = main_file(mapping or path, None if path.suffix in (".yaml", ".yml") else path)
+        if path.suffix in (".yaml", ".yml"):
+            main = main_file(path)
+        else:
+            main = main_file(mapping or path, path.parent if path.is_file() else path)
     else:
         main = folder / "services.csv" if folder else None
     if main is None or not main.exists():
@@ -77,5 +80,8 @@ def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRo
     if fmt == "mapped-csv":
         from indexer.formats import mapped_csv
 
-        return mapped_csv.read(mapping or path, None if path.suffix in (".yaml", ".yml") else path)
+        if path.suffix in (".yaml", ".yml"):
+            return mapped_csv.read(path)
+        # A folder of the mapping's files, or one of them (an upload): its folder holds them.
+        return mapped_csv.read(mapping or path, path.parent if path.is_file() else path)
     raise ReadError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")

@@ -7,6 +7,7 @@ worker process (`python -m indexer worker`); its state lives in Elasticsearch.
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from pathlib import Path
 
@@ -86,11 +87,7 @@ class Imports(MethodView):
         if (upload is None) == (form.get("path") is None):
             abort(422, errors={"form": {"file": ["give either an uploaded `file` or a `path`"]}})
         if upload is not None:
-            name = Path(upload.filename or "upload").name
-            spool = Path(rt.settings.upload_dir) / uuid.uuid4().hex
-            spool.mkdir(parents=True)
-            target = spool / name
-            upload.save(target)
+            target = Path(Path(upload.filename or "upload").name)  # where it will be saved
         else:
             target = _inside(rt.settings.import_dir, form["path"], "path")
         mapping = (
@@ -102,18 +99,23 @@ class Imports(MethodView):
             source = form.get("source") or source_name((mapping or target).stem)
         except ValueError as exc:
             abort(422, errors={"form": {"source": [str(exc)]}})
+        spool = None
+        if upload is not None:  # saved only once the request is known to be good
+            spool = Path(rt.settings.upload_dir) / uuid.uuid4().hex
+            spool.mkdir(parents=True)
+            target = spool / target.name
+            upload.save(target)
         try:
-            job = imports.submit(
-                rt.es,
-                source,
-                form["format"],
-                form["mode"],
-                str(target),
+            return imports.submit(
+                rt.es, source, form["format"], form["mode"], str(target),
                 str(mapping) if mapping else None,
-            )
-        except imports.SourceBusy as exc:
-            abort(409, message=str(exc))
-        return job
+            )  # fmt: skip
+        except BaseException as exc:
+            if spool is not None:  # no job will ever read it
+                shutil.rmtree(spool, ignore_errors=True)
+            if isinstance(exc, imports.SourceBusy):
+                abort(409, message=str(exc))
+            raise
 
 
 @blp.route("/imports/<string:job_id>")
