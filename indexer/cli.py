@@ -148,9 +148,9 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
     if report.unmapped_terms:
         top = ", ".join(f"{name!r} ({n})" for (_, name), n in report.unmapped_terms.most_common(10))
         click.echo(f"  {len(report.unmapped_terms)} source terms map to no category: {top}")
-    if report.warnings:
+    if report.warnings_total:
         click.echo(
-            f"  {len(report.warnings)} warnings (values dropped, records kept); see --report"
+            f"  {report.warnings_total} warnings (values dropped, records kept); see --report"
         )
 
 

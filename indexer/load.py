@@ -30,6 +30,8 @@ from indexer.hsds import Converter
 from indexer.records import Problem, SourceRow, row_number
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
 
+MAX_WARNINGS = 10_000  # kept in full in a report; all are counted
+
 
 class LoadError(RuntimeError):
     """The load did not complete; the live alias was not changed."""
@@ -62,7 +64,9 @@ class Report:
     files: dict[str, FileCounts] = field(default_factory=dict)
     documents: int = 0
     rejections: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # the first MAX_WARNINGS
+    warnings_total: int = 0
+    warnings_by_field: Counter = field(default_factory=Counter)
     unmapped_terms: Counter = field(default_factory=Counter)
     index: str | None = None
     analysis: str | None = None
@@ -96,7 +100,18 @@ class Report:
     def reconciles(self) -> bool:
         return all(c.reconciles() for c in self.files.values())
 
-    def as_dict(self) -> dict:
+    def warn(self, problems: Iterable[Problem]) -> None:
+        """Count every warning; keep the first MAX_WARNINGS in full, so a file where every
+        row has one (placeholder coordinates, say) cannot grow the report without bound."""
+        for problem in problems:
+            self.warnings_total += 1
+            self.warnings_by_field[problem.field] += 1
+            if len(self.warnings) < MAX_WARNINGS:
+                self.warnings.append(problem)
+
+    def as_dict(self, max_rejections: int | None = None) -> dict:
+        """The report as JSON; `max_rejections` keeps the first so many (a job document must
+        stay well inside Elasticsearch's request limit; the CLI's CSV has them all)."""
         total = self.total()
         return {
             "source": self.source,
@@ -114,7 +129,10 @@ class Report:
                 {"taxonomy": t, "term": name, "records": n}
                 for (t, name), n in self.unmapped_terms.most_common()
             ],
-            "rejections": [r.as_dict() for r in self.rejections],
+            "rejections": [r.as_dict() for r in self.rejections[:max_rejections]],
+            "rejections_listed": len(self.rejections[:max_rejections]),
+            "warnings_total": self.warnings_total,
+            "warnings_by_field": dict(self.warnings_by_field.most_common()),
             "warnings": [w.as_dict() for w in self.warnings],
         }
 
@@ -264,7 +282,7 @@ def _send_batch(
     for file, n in batch.rejected.items():
         report.files[file].rejected += n
     report.rejections.extend(batch.rejections)
-    report.warnings.extend(batch.warnings)
+    report.warn(batch.warnings)
     report.unmapped_terms.update(batch.unmapped)
     if progress:
         progress(sum(batch.read.values()))
@@ -361,10 +379,16 @@ def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Rep
             counts.duplicates += 1
             report.rejections.append(Problem(file, row, "-", reason, first.service_id))
         else:
-            report.warnings.append(
-                Problem(
-                    file, row, "-", f"{len(dups)} location(s) dropped: {reason}", first.service_id
-                )
+            report.warn(
+                [
+                    Problem(
+                        file,
+                        row,
+                        "-",
+                        f"{len(dups)} location(s) dropped: {reason}",
+                        first.service_id,
+                    )
+                ]
             )
 
 

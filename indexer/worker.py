@@ -16,6 +16,7 @@ from linkage.config import Settings
 
 log = logging.getLogger("linkage.worker")
 PROGRESS_EVERY_SECONDS = 2.0
+JOB_REJECTIONS = 10_000  # listed in a job's report; its counts cover them all
 
 
 def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> None:
@@ -39,7 +40,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
             report = load_path(
                 es, settings.index_alias, path, job["format"], mapping, converter, job["mode"],
                 progress,
-            ).as_dict()  # fmt: skip
+            ).as_dict(max_rejections=JOB_REJECTIONS)  # fmt: skip
     except (ReadError, LoadError) as exc:
         error = f"{exc}; {after_failure(job['mode'])}"
     except TransportError as exc:

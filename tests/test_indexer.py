@@ -535,3 +535,21 @@ def test_cli_explains_a_bad_setup_and_what_a_failed_incremental_load_left(tmp_pa
     result = CliRunner().invoke(cli, ["load", str(source), "--quiet", "--mode", "incremental"])
     assert result.exit_code == 1
     assert "records loaded before the failure stay updated" in result.output
+
+
+def test_warnings_are_all_counted_and_the_first_ones_kept(es, converter, clean, monkeypatch):
+    from indexer import load
+
+    monkeypatch.setattr(load, "MAX_WARNINGS", 2)
+    placeholders = []
+    for n in range(5):  # 0,0: a placeholder, not a place
+        record = service(f"z{n}")
+        record["service_at_locations"][0]["location"].update(latitude=0, longitude=0)
+        placeholders.append(record)
+    report = rebuild(es, ALIAS, rows(*placeholders, service("b", name="")), converter)
+    assert (report.indexed, report.rejected, report.warnings_total) == (5, 1, 5)
+    as_json = report.as_dict(max_rejections=0)
+    assert len(as_json["warnings"]) == 2 and as_json["warnings_by_field"] == {
+        "location.latitude/longitude": 5
+    }
+    assert as_json["rejections"] == [] and as_json["rejected"] == 1  # counts cover them all
