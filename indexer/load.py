@@ -268,14 +268,14 @@ def _stream(
     this one sends; memory is bounded by the few batches in flight."""
     try:
         for batch in pipeline.ahead(_batches(rows, converter, index, op_type, chunk_size)):
-            _send_batch(client, index, batch, report, progress)
+            _send_batch(client, index, batch, report, progress, op_type == "index")
     except pipeline.ProducerDied as exc:
         raise LoadError(str(exc)) from exc
 
 
 def _send_batch(
     client: Elasticsearch, index: str, batch: _Batch, report: Report,
-    progress: Callable[[int], None] | None,
+    progress: Callable[[int], None] | None, updating: bool,
 ) -> None:  # fmt: skip
     for file, n in batch.read.items():
         report.files.setdefault(file, FileCounts()).read += n
@@ -288,14 +288,37 @@ def _send_batch(
         progress(sum(batch.read.values()))
     results = iter(_send(client, batch.lines)) if batch.lines else iter(())
     withdrawn: list[str] = []
+    updated: dict[str, list[str]] = {}  # service id → its documents now
     for record in batch.records:
         outcome = [next(results) for _ in record.ids]
-        if not _settle(record, outcome, report):
+        if _settle(record, outcome, report):
+            updated.setdefault(record.record_id, []).extend(record.ids)
+        else:
             # Not indexed as a whole: none of its documents may stay (a repeated id with
             # more locations than the first, say, has some created before the refusal).
             withdrawn += [i for i, r in zip(record.ids, outcome, strict=True) if r["status"] < 300]
     if withdrawn:
         client.bulk(operations=[{"delete": {"_index": index, "_id": i}} for i in withdrawn])
+    if updating and updated:
+        _drop_unlisted_locations(client, index, updated)
+
+
+def _drop_unlisted_locations(
+    client: Elasticsearch, index: str, updated: dict[str, list[str]]
+) -> None:
+    """An updated service's locations are the ones it lists now: documents for locations it
+    no longer lists go (a full load gets this from its fresh index). Found by search, then
+    deleted in bulk: delete_by_query is a module some distributions leave out."""
+    stale = {"bool": {
+        "filter": [{"terms": {"source_ids.service": list(updated)}}],
+        "must_not": [{"ids": {"values": [i for ids in updated.values() for i in ids]}}],
+    }}  # fmt: skip
+    while hits := client.search(index=index, query=stale, size=1000, source=False)["hits"]["hits"]:
+        done = client.bulk(
+            operations=[{"delete": {"_index": index, "_id": h["_id"]}} for h in hits], refresh=True
+        )
+        if done["errors"]:
+            raise LoadError("could not remove the locations updated services no longer list")
 
 
 def _settle(record: _Pending, results: list[dict], report: Report) -> bool:

@@ -553,3 +553,14 @@ def test_warnings_are_all_counted_and_the_first_ones_kept(es, converter, clean, 
         "location.latitude/longitude": 5
     }
     assert as_json["rejections"] == [] and as_json["rejected"] == 1  # counts cover them all
+
+
+def test_an_incremental_update_drops_the_locations_a_service_no_longer_lists(es, converter, clean):
+    moved = service("a")
+    rebuild(es, ALIAS, rows(moved, service("b")), converter)
+    moved["service_at_locations"][0]["location"]["id"] = "a-new-loc"  # the pantry moved
+    moved["service_at_locations"][0]["location"].update(latitude=41.90, longitude=-87.65)
+    report = upsert(es, ALIAS, rows(moved), converter)
+    assert report.indexed == 1
+    docs = {h["_id"]: h["_source"] for h in es.search(index=ALIAS)["hits"]["hits"]}
+    assert set(docs) == {document_id("test", "a", "a-new-loc"), document_id("test", "b", "b-loc")}
