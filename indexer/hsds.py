@@ -308,6 +308,14 @@ class Converter:
         if point is None and zip_info is not None:
             point, precision = {"lat": zip_info.lat, "lon": zip_info.lon}, "zip"
             notes.append("located at its ZIP code centroid")
+        if point is None and address and (address["street"] or address["city"]):
+            out.warnings.append(
+                problem(
+                    "location.addresses",
+                    "address not placed (no coordinates, no known ZIP code, no geocoder "
+                    "answer): listed without an address or distance",
+                )
+            )
         if address and zip_info:
             address["county"] = zip_info.county
             address["state"] = address["state"] or zip_info.state
@@ -340,14 +348,18 @@ class Converter:
             "phones": phones,
             "schedule": [p.as_dict() for p in periods],
             "open_minutes": hours.week_ranges(periods),
-            "timezone": self._timezone(zip_info, base["service_areas"]),
+            "timezone": self._timezone(zip_info, point, base["service_areas"]),
             "languages": list(dict.fromkeys(base["languages"] + _languages(location)[0])),
             "notes": notes,
         }
 
-    def _timezone(self, zip_info, areas: list[str]) -> str:
+    def _timezone(self, zip_info, point: dict | None, areas: list[str]) -> str:
+        """Where the service is, for open-now: its ZIP's zone, else the nearest ZIP's to its
+        coordinates, else its state's, else the deployment's default."""
         if zip_info and zip_info.timezone:
             return zip_info.timezone
+        if point and (near := geo.nearest_zip(point["lat"], point["lon"])) and near["timezone"]:
+            return near["timezone"]
         for area in areas:
             parts = area.split(":")
             if parts[0] in ("state", "county") and (tz := geo.state_timezone(parts[1])):

@@ -33,3 +33,37 @@ def test_languages_by_code_name_or_alias():
         }
     )
     assert codes == ["es", "pl", "fa"] and unknown == ["klingon"]
+
+
+def test_a_place_without_a_zip_gets_the_time_zone_of_its_coordinates(taxonomy):
+    """Open-now must not be an hour off for a New York service listed without a ZIP code."""
+    from indexer.hsds import Converter
+    from indexer.records import SourceRow
+
+    record = {
+        "id": "ny",
+        "name": "Harlem Food Pantry",
+        "service_at_locations": [
+            {"id": "s", "location": {"id": "l", "latitude": 40.81, "longitude": -73.95,
+                                     "addresses": [{"address_1": "1 W 125th St", "city": "New York"}]}}
+        ],
+    }  # fmt: skip
+    converter = Converter("t", taxonomy, "America/Chicago")
+    doc = converter.convert(SourceRow("f", "#1", record)).documents[0]
+    assert doc["timezone"] == "America/New_York"
+
+
+def test_an_address_that_cannot_be_placed_is_reported(taxonomy):
+    from indexer.hsds import Converter
+    from indexer.records import SourceRow
+
+    record = {
+        "id": "x",
+        "name": "Somewhere Pantry",
+        "service_at_locations": [
+            {"id": "s", "location": {"id": "l", "addresses": [{"address_1": "1 Main St", "city": "Springfield"}]}}
+        ],
+    }  # fmt: skip
+    out = Converter("t", taxonomy, "America/Chicago").convert(SourceRow("f", "#1", record))
+    assert out.documents and out.documents[0]["location"] is None
+    assert [w.field for w in out.warnings] == ["location.addresses"]
