@@ -80,23 +80,28 @@ class CsvFile:
 
     def __iter__(self) -> Iterator[CsvRow]:
         with self._open() as fh:
-            reader = csv.reader(fh)
+            # strict: a quote never closed is an error, not a field that silently swallows
+            # every row after it.
+            reader = csv.reader(fh, strict=True)
             next(reader, None)
             number = 0
             while True:
+                start = reader.line_num + 1
                 try:
                     fields = next(reader)
                 except StopIteration:
                     return
                 except csv.Error as exc:
                     number += 1
+                    reason = f"unreadable CSV on line {start}: {exc}"
+                    if "end of data" in str(exc):
+                        reason = (f"the file ends inside a quote opened on line {start} "
+                                  f"(truncated, or a stray quote?): lines {start}-"
+                                  f"{reader.line_num} could not be read")  # fmt: skip
                     yield CsvRow(
-                        self.name,
-                        number,
-                        {},
-                        Problem(self.name, f"row {number}", "-", f"unreadable CSV: {exc}"),
+                        self.name, number, {}, Problem(self.name, f"row {number}", "-", reason)
                     )
-                    return
+                    continue  # the reader goes on at the next line
                 number += 1
                 if not any(f.strip() for f in fields):
                     continue

@@ -527,3 +527,26 @@ def test_joined_files_one_to_many(tmp_path):
     assert [s["location"]["name"] for s in s2.record["service_at_locations"]] == ["Depot"]
     assert [p.reason for p in s3.problems] == ["no row with org_id 'o3' in orgs.csv"]
     assert "service_at_locations" not in s3.record
+
+
+def test_a_stray_quote_is_reported_not_swallowing_the_rows_after_it(tmp_path):
+    from indexer.csvfiles import CsvFile
+
+    cases = {
+        # A quote never closed: the rest of the file is one field (was: one "good" row).
+        'id,name,note\n1,A,"broken\n2,B,fine\n3,C,fine\n': [
+            ("row 1", 'the file ends inside a quote opened on line 2 (truncated, or a stray quote?): lines 2-4 could not be read')
+        ],
+        # A file cut off inside a quoted field.
+        'id,name,note\n1,A,ok\n2,B,"cut off her': [
+            ("row 2", "the file ends inside a quote opened on line 3 (truncated, or a stray quote?): lines 3-3 could not be read")
+        ],
+        # Text after a closing quote: that row only; the rows after it are read.
+        'id,name,note\n1,A,"ab"c\n2,B,fine\n': [("row 1", "unreadable CSV on line 2: ',' expected after '\"'")],
+    }  # fmt: skip
+    for text, expected in cases.items():
+        path = tmp_path / "services.csv"
+        path.write_text(text, encoding="utf-8")
+        rows = list(CsvFile(path))
+        assert [(r.problem.row, r.problem.reason) for r in rows if r.problem] == expected, text
+    assert [r.values["name"] for r in rows if not r.problem] == ["B"]
