@@ -52,8 +52,9 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
         )
     finally:
         upload_dir = Path(settings.upload_dir).resolve()
-        if upload_dir in path.resolve().parents:  # an uploaded file: remove its spool folder
-            shutil.rmtree(path.parent, ignore_errors=True)
+        if upload_dir in path.resolve().parents:  # an upload: remove its spool folder
+            spool = upload_dir / path.resolve().relative_to(upload_dir).parts[0]
+            shutil.rmtree(spool, ignore_errors=True)
         try:
             imports.finish(es, job, report, error)
         except TransportError:  # the worker lives on; the lock is taken over once stale

@@ -4,12 +4,14 @@ import io
 import json
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from indexer.cli import converter_for
 from indexer.worker import work
 from linkage import create_app, imports
+from tests.conftest import SHARED, requires_shared
 from tests.servers import TEST_KEY, gunicorn
 
 ALIAS = "linkage-test-imports"
@@ -245,3 +247,38 @@ def test_a_refused_upload_leaves_nothing_on_disk(admin, es, import_settings):
     bad_source = upload(admin, "x.json", b"[]", source="Not A Name!")
     assert bad_source.status_code == 422
     assert set(Path(import_settings.upload_dir).iterdir()) == spooled
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+@requires_shared
+def test_a_folder_export_is_uploaded_as_a_zip(admin, es, import_settings):
+    """An Ohana CSV export (a folder) zipped as most tools do it, with its folder inside."""
+    ohana = SHARED / "datasets/ohana-san-mateo"
+    body = zipped({f"san-mateo/{p.name}": p.read_bytes() for p in ohana.glob("*.csv")})
+    job = upload(admin, "san-mateo.zip", body)
+    assert job.status_code == 202, job.json
+    assert job.json["source"] == "san-mateo"
+    run_worker(es, import_settings)
+    done = admin.get(f"/v1/imports/{job.json['id']}", headers=AUTH).json
+    assert done["status"] == "succeeded", done["error"]
+    assert (done["report"]["read"], done["report"]["indexed"]) == (23, 23)
+    assert not any(Path(import_settings.upload_dir).iterdir())  # the worker cleaned up
+
+
+def test_a_zip_is_checked_before_it_is_unpacked(admin, import_settings):
+    escape = upload(admin, "evil.zip", zipped({"../../outside.csv": b"id,name\n1,x\n"}))
+    assert escape.status_code == 422 and "outside" in json.dumps(escape.json)
+    bomb = upload(admin, "bomb.zip", zipped({"services.csv": b"0" * 5_000_000}))  # ~5 KB zipped
+    assert bomb.status_code == 413 and "unpacks to more than" in bomb.json["message"]
+    broken = upload(admin, "broken.zip", b"PK not really")
+    assert broken.status_code == 422 and "not a zip archive" in json.dumps(broken.json)
+    assert not any(Path(import_settings.upload_dir).iterdir())

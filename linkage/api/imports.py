@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shutil
 import uuid
+import zipfile
 from pathlib import Path
 
 from flask.views import MethodView
@@ -40,7 +41,14 @@ class ImportForm(Schema):
 
 
 class UploadForm(Schema):
-    file = fields.Raw(metadata={"type": "string", "format": "binary"})
+    file = fields.Raw(
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "The directory: a file, or a .zip of a folder (Ohana CSV export, "
+            "HSDS tabular package, CSV files a mapping joins).",
+        }
+    )
 
 
 class JobOut(Schema):
@@ -70,6 +78,32 @@ def _inside(folder: str, relative: str, field: str) -> Path:
             errors={"form": {field: [f"no such file or folder in the import folder: {relative}"]}},
         )
     return target
+
+
+def _unpack(archive: Path, limit: int) -> Path:
+    """Unpack an uploaded zip beside it and return the folder it holds (its one top folder,
+    if that is all it has). Refuses members outside the folder, and more than `limit` bytes
+    unpacked (a small zip can hold a huge file)."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = [m for m in zipped.infolist() if not m.is_dir()]
+            if not members:
+                abort(422, errors={"files": {"file": ["the archive is empty"]}})
+            if sum(m.file_size for m in members) > limit:
+                abort(413, message=f"the archive unpacks to more than {limit} bytes")
+            folder = archive.with_suffix("")
+            for member in members:
+                target = (folder / member.filename).resolve()
+                if folder.resolve() not in target.parents:
+                    abort(422, errors={"files": {"file": [f"archive member outside it: {member.filename}"]}})  # fmt: skip
+                target.parent.mkdir(parents=True, exist_ok=True)
+                with zipped.open(member) as src, target.open("wb") as dst:
+                    shutil.copyfileobj(src, dst)
+    except zipfile.BadZipFile:
+        abort(422, errors={"files": {"file": ["not a zip archive"]}})
+    archive.unlink()
+    inside = [p for p in folder.iterdir() if not p.name.startswith(("__MACOSX", "."))]
+    return inside[0] if len(inside) == 1 and inside[0].is_dir() else folder
 
 
 @blp.route("/imports")
@@ -105,6 +139,12 @@ class Imports(MethodView):
             spool.mkdir(parents=True)
             target = spool / target.name
             upload.save(target)
+            if target.suffix.lower() == ".zip":  # a folder format (Ohana, HSDS tabular, CSVs)
+                try:
+                    target = _unpack(target, 20 * rt.settings.max_upload_bytes)
+                except BaseException:
+                    shutil.rmtree(spool, ignore_errors=True)
+                    raise
         try:
             return imports.submit(
                 rt.es, source, form["format"], form["mode"], str(target),
