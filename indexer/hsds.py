@@ -283,6 +283,14 @@ class Converter:
             zip_info = geo.zip_place(address["postal_code"])
         lat, lon = _float(location.get("latitude")), _float(location.get("longitude"))
         if lat is not None and lon is not None:
+            if zip_info is not None and _swapped(lat, lon, zip_info):
+                out.warnings.append(
+                    problem(
+                        "location.latitude/longitude",
+                        f"latitude and longitude swapped ({lat}, {lon}): read as {lon}, {lat}",
+                    )
+                )
+                lat, lon = lon, lat
             if geo.valid_coordinates(lat, lon):
                 point, precision = {"lat": lat, "lon": lon}, "exact"
             else:
@@ -365,6 +373,23 @@ class Converter:
             if parts[0] in ("state", "county") and (tz := geo.state_timezone(parts[1])):
                 return tz
         return self.default_timezone
+
+
+NEAR_ITS_ZIP_MILES = 50.0
+
+
+def _swapped(lat: float, lon: float, zip_info) -> bool:
+    """Latitude and longitude given the wrong way round: far from the address's ZIP code as
+    given, near it when swapped (a common spreadsheet slip)."""
+    centroid = (zip_info.lat, zip_info.lon)
+    return (
+        geo.valid_coordinates(lon, lat)
+        and geo.miles_between((lon, lat), centroid) <= NEAR_ITS_ZIP_MILES
+        and (
+            not geo.valid_coordinates(lat, lon)
+            or geo.miles_between((lat, lon), centroid) > NEAR_ITS_ZIP_MILES
+        )
+    )
 
 
 def _int_or_none(value) -> int | None:

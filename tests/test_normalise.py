@@ -67,3 +67,23 @@ def test_an_address_that_cannot_be_placed_is_reported(taxonomy):
     out = Converter("t", taxonomy, "America/Chicago").convert(SourceRow("f", "#1", record))
     assert out.documents and out.documents[0]["location"] is None
     assert [w.field for w in out.warnings] == ["location.addresses"]
+
+
+def test_swapped_coordinates_are_put_right_and_reported(taxonomy):
+    from indexer.hsds import Converter
+    from indexer.records import SourceRow
+
+    def at(lat, lon):
+        return {
+            "id": "x",
+            "name": "Pilsen Pantry",
+            "service_at_locations": [{"id": "s", "location": {"id": "l", "latitude": lat, "longitude": lon,
+                                      "addresses": [{"address_1": "1 Main St", "city": "Chicago", "postal_code": "60608"}]}}],
+        }  # fmt: skip
+
+    converter = Converter("t", taxonomy, "America/Chicago")
+    swapped = converter.convert(SourceRow("f", "#1", at(-87.66, 41.85)))
+    assert swapped.documents[0]["location"] == {"lat": 41.85, "lon": -87.66}
+    assert "swapped" in swapped.warnings[0].reason
+    fine = converter.convert(SourceRow("f", "#2", at(41.85, -87.66)))
+    assert fine.documents[0]["location"] == {"lat": 41.85, "lon": -87.66} and not fine.warnings
