@@ -205,6 +205,7 @@ def _batches(
             batch.rejections.extend(row.problems)
             continue
         batch.warnings.extend(row.problems)
+        converter.unmapped.update(row.unmapped)
         converted = converter.convert(row)
         batch.warnings.extend(converted.warnings)
         if converted.rejections:

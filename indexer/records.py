@@ -50,3 +50,5 @@ class SourceRow:
     row: str
     record: dict | None
     problems: list[Problem] = field(default_factory=list)
+    # Source terms the reader itself could not map to a category: (vocabulary, term).
+    unmapped: list[tuple[str, str]] = field(default_factory=list)

@@ -432,7 +432,7 @@ def test_transforms_and_row_problems(tmp_path):
         ("categories", "unknown category value 'soup': counted as 'food'"),
         ("minimum_age", "not a whole number: 'ten'; dropped"),
     }
-    assert mapping.unknown_categories == {"soup": 1}
+    assert p2.unmapped == [("services.csv column 'topics'", "soup")]
 
     assert rows[2].record is None
     assert rows[2].problems[0].reason == "duplicate id 'p1': first seen in row 1"
@@ -550,3 +550,24 @@ def test_a_stray_quote_is_reported_not_swallowing_the_rows_after_it(tmp_path):
         rows = list(CsvFile(path))
         assert [(r.problem.row, r.problem.reason) for r in rows if r.problem] == expected, text
     assert [r.values["name"] for r in rows if not r.problem] == ["B"]
+
+
+def test_unknown_category_values_are_counted_in_the_import_report(tmp_path, es, taxonomy):
+    from indexer.hsds import Converter
+    from indexer.load import rebuild
+
+    write(tmp_path / "services.csv", SMALL_CSV)
+    write(tmp_path / "m.yaml", SMALL_MAPPING)
+    alias = "linkage-test-mapped"
+    try:
+        report = rebuild(
+            es,
+            alias,
+            mapped_csv.read(tmp_path / "m.yaml"),
+            Converter("m", taxonomy, "America/Chicago"),
+        )
+        assert report.as_dict()["unmapped_terms"] == [
+            {"taxonomy": "services.csv column 'topics'", "term": "soup", "records": 1}
+        ]  # fmt: skip
+    finally:
+        es.options(ignore_status=404).indices.delete(index=f"{alias}--*")

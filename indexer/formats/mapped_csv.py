@@ -17,9 +17,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -340,8 +339,9 @@ class LocationsSpec:
 
 @dataclass
 class Mapping:
-    """A validated mapping. `read` yields its rows; `unknown_categories` counts the category
-    values the mapping did not know (each one also a warning on its row)."""
+    """A validated mapping. `read` yields its rows; a category value the mapping does not
+    know is a warning on its row and one of the row's `unmapped` terms (counted in the
+    import report)."""
 
     path: Path
     folder: Path
@@ -361,7 +361,6 @@ class Mapping:
     org_fields: dict[str, Rule]
     locations: LocationsSpec | None
     taxonomy: Taxonomy
-    unknown_categories: Counter = field(default_factory=Counter)
 
     # -- loading --
 
@@ -547,7 +546,8 @@ class Mapping:
             organization = self._organization(values, orgs, warn)
             if organization:
                 record["organization"] = organization
-        attributes = self._categories(values, warn)
+        unmapped: list[tuple[str, str]] = []
+        attributes = self._categories(values, warn, unmapped)
         attributes += self._eligibility(values, record, warn)
         if self.fees and (fee := self.fees.first(values)):
             if fee in ("free", "sliding-scale", "fee"):
@@ -570,7 +570,7 @@ class Mapping:
             sals = self._locations(sid, values, locs, warn)
             if sals:
                 record["service_at_locations"] = sals
-        return SourceRow(row.file, where, record, problems)
+        return SourceRow(row.file, where, record, problems, unmapped)
 
     def _organization(self, values: dict[str, str], orgs, warn) -> dict | None:
         source = values
@@ -595,7 +595,7 @@ class Mapping:
         org = {k: v for k, rule in self.org_fields.items() if (v := rule.first(source)) is not None}
         return org or None
 
-    def _categories(self, values: dict[str, str], warn) -> list[dict]:
+    def _categories(self, values: dict[str, str], warn, unmapped: list) -> list[dict]:
         rule = self.categories
         if rule is None:
             return []
@@ -617,7 +617,7 @@ class Mapping:
             if pattern.search(text):
                 codes.update(dict.fromkeys(mapped))
         for item in unknown:
-            self.unknown_categories[item] += 1
+            unmapped.append((f"{self.main_file} {_source_of(rule.rule)}", item))
             fallback = f"counted as {rule.default!r}" if rule.default else "ignored"
             warn("categories", f"unknown category value {item!r}: {fallback}")
         if rule.default and (unknown or not codes):
