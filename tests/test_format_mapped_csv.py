@@ -571,3 +571,49 @@ def test_unknown_category_values_are_counted_in_the_import_report(tmp_path, es, 
         ]  # fmt: skip
     finally:
         es.options(ignore_status=404).indices.delete(index=f"{alias}--*")
+
+
+def test_a_211_spreadsheet_maps_its_codes_through_the_deployers_crosswalk(tmp_path, es, taxonomy):
+    from indexer.crosswalk import Crosswalk
+    from indexer.hsds import Converter
+    from indexer.load import rebuild
+
+    write(tmp_path / "crosswalk.csv", "code_prefix,category\nBD-18,food-pantry\nBH-18,shelter\n")
+    write(tmp_path / "services.csv", """
+        id,name,codes
+        s1,Westside Pantry,BD-1800.2000
+        s2,Night Shelter; Meals,BH-1800.8500;BD-1800.2000
+        s3,Mystery Service,ZZ-9999
+    """)  # fmt: skip
+    write(tmp_path / "m.yaml", """
+        services:
+          file: services.csv
+          id: id
+          fields: {name: name}
+          categories: {column: codes, split: ";", vocabulary: "211"}
+    """)  # fmt: skip
+    crosswalk = Crosswalk.from_file_211(taxonomy, tmp_path / "crosswalk.csv")
+    alias = "linkage-test-211"
+    try:
+        report = rebuild(es, alias, mapped_csv.read(tmp_path / "m.yaml"),
+                         Converter("county-211", taxonomy, "America/Chicago", crosswalk))  # fmt: skip
+        assert report.indexed == 3
+        assert report.as_dict()["unmapped_terms"] == [
+            {"taxonomy": "211", "term": "ZZ-9999", "records": 1}
+        ]
+        found = {h["_source"]["source_ids"]["service"]: h["_source"]["categories"] for h in es.search(index=alias)["hits"]["hits"]}  # fmt: skip
+        assert found == {"s1": ["food-pantry"], "s2": ["shelter", "food-pantry"], "s3": []}
+    finally:
+        es.options(ignore_status=404).indices.delete(index=f"{alias}--*")
+
+
+def test_a_vocabulary_leaves_the_mapping_to_the_crosswalk(tmp_path):
+    path = write(tmp_path / "m.yaml", """
+        services:
+          file: services.csv
+          id: id
+          fields: {name: name}
+          categories: {column: codes, vocabulary: "211", map: {x: food}}
+    """)  # fmt: skip
+    with pytest.raises(ReadError, match="no map or default"):
+        Mapping.load(path)

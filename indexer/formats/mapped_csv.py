@@ -54,7 +54,10 @@ TAG_KEYS = (*VALUE_KEYS, "truthy", "any_of", "none_of", "at_least")
 AREA_KEYS = (*VALUE_KEYS, "area", "state", "statewide")
 PHONE_KEYS = (*VALUE_KEYS, "types")
 ADDRESS_KEYS = ("column", "join", "separator", "constant", "pattern", "fields")
-CATEGORY_KEYS = (*VALUE_KEYS, "keywords")
+CATEGORY_KEYS = (*VALUE_KEYS, "keywords", "vocabulary")
+# Source vocabularies whose terms the import's crosswalk maps (indexer.crosswalk): 211 codes
+# through the deployer's file, by prefix; Open Eligibility by name.
+VOCABULARIES = ("211", "open-eligibility")
 SECTION_KEYS = {
     "services": ("file", "id", "fields", "phones", "languages", "categories", "eligibility",
                  "fees", "service_areas"),
@@ -316,6 +319,7 @@ class CategoryRule:
     keywords: list[tuple[re.Pattern, list[str]]]
     keyword_columns: tuple[str, ...]
     default: str | None
+    vocabulary: str | None = None  # values are terms of this vocabulary, for the crosswalk
 
 
 @dataclass
@@ -601,7 +605,10 @@ class Mapping:
             return []
         codes: dict[str, None] = {}
         unknown: list[str] = []
-        if rule.rule is not None:
+        terms = []  # source terms for the crosswalk (which counts those it cannot map)
+        if rule.vocabulary is not None:
+            terms = [_attribute(rule.vocabulary, item, item) for item in rule.rule.raw(values)]
+        elif rule.rule is not None:
             for item in rule.rule.raw(values):
                 found, mapped = rule.rule.lookup(item)
                 if rule.rule.mapping is None and mapped not in self.taxonomy:
@@ -622,7 +629,9 @@ class Mapping:
             warn("categories", f"unknown category value {item!r}: {fallback}")
         if rule.default and (unknown or not codes):
             codes[rule.default] = None
-        return [_attribute("linkage", code, self.taxonomy.categories[code].name) for code in codes]
+        return terms + [
+            _attribute("linkage", code, self.taxonomy.categories[code].name) for code in codes
+        ]
 
     def _eligibility(self, values: dict[str, str], record: dict, warn) -> list[dict]:
         attributes = []
@@ -940,12 +949,23 @@ def _category_rule(ctx: _Context, spec, taxonomy: Taxonomy) -> CategoryRule:
                 raise ctx.error(key, f"unknown category {c!r} (data/taxonomy.json)")
         return codes
 
+    vocabulary = spec.get("vocabulary")
+    if vocabulary is not None:
+        vocabulary = _as_text(ctx, f"{where}.vocabulary", vocabulary)
+        if vocabulary not in VOCABULARIES:
+            raise ctx.error(f"{where}.vocabulary", f"one of {', '.join(VOCABULARIES)}")
+        if "map" in spec or "default" in spec:
+            raise ctx.error(
+                where, "with vocabulary, the crosswalk maps the values: no map or default"
+            )
     default = spec.get("default")
     if default is not None:
         default = _as_text(ctx, f"{where}.default", default)
         check(default, f"{where}.default")
     rule = None
     value_spec = {k: v for k, v in spec.items() if k in VALUE_KEYS and k != "default"}
+    if vocabulary is not None and not value_spec:
+        raise ctx.error(where, "vocabulary needs a column")
     if value_spec:
         rule = parse_rule(ctx, where, value_spec)
         for key, code in (rule.mapping or {}).items():
@@ -965,7 +985,7 @@ def _category_rule(ctx: _Context, spec, taxonomy: Taxonomy) -> CategoryRule:
             keywords.append((re.compile(r"(?<!\w)" + re.escape(word), re.IGNORECASE), codes))
     if rule is None and not keywords:
         raise ctx.error(where, "give a column (with a map) or keywords")
-    return CategoryRule(rule, keywords, columns, default)
+    return CategoryRule(rule, keywords, columns, default, vocabulary)
 
 
 def _join(ctx: _Context, where: str, spec: dict) -> Join | None:
