@@ -156,3 +156,15 @@ def test_a_damaged_export_keeps_every_good_row(es, tmp_path, monkeypatch):
     assert any("Windows-1252" in w["reason"] for w in report["warnings"])
     assert report["indexed"] >= 10
     es.options(ignore_status=404).indices.delete(index=f"{ALIAS}-damaged--*")
+
+
+@requires_shared
+def test_formats_are_detected_or_asked_for():
+    from indexer.formats import detect
+    from indexer.records import ReadError
+
+    assert detect(SHARED / "datasets/ohana-san-mateo") == "ohana"
+    assert detect(SHARED / "reference/hsds-3.0/examples/csv") == "hsds-tabular"
+    assert detect(SHARED / "reference/hsds-3.0/examples/service_full.json") == "hsds-json"
+    with pytest.raises(ReadError, match="give --format mapped-csv with --mapping"):
+        detect(SHARED / "datasets/florida-legal-aid")  # its own columns: a mapping reads them

@@ -29,9 +29,16 @@ def detect(path: Path) -> str:
                  "physical_addresses.csv", "service_taxonomy.csv", "attributes.csv"}  # fmt: skip
     if names & hsds_only:
         return "hsds-tabular"
-    with (path / "services.csv").open(encoding="utf-8", errors="replace") as fh:
-        header = fh.readline()
-    return "ohana" if "taxonomy_ids" in header else "hsds-tabular"
+    with (path / "services.csv").open(encoding="utf-8-sig", errors="replace", newline="") as fh:
+        header = {h.strip() for h in next(csv.reader(fh), [])}
+    if "taxonomy_ids" in header:
+        return "ohana"
+    if {"id", "name"} <= header:
+        return "hsds-tabular"
+    raise ReadError(
+        f"{path.name}: services.csv has neither Ohana's nor HSDS's columns; for a CSV of "
+        "another shape give --format mapped-csv with --mapping (data/mappings/README.md)"
+    )
 
 
 def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | None:
