@@ -187,6 +187,7 @@ class _Batch:
     warnings: list[Problem] = field(default_factory=list)
     unmapped: Counter = field(default_factory=Counter)
     size: int = 0  # bytes in lines
+    rows: int = 0  # rows read into it
 
 
 # A bulk request well under Elasticsearch's 100 MB limit however long the records are.
@@ -196,38 +197,47 @@ MAX_BATCH_BYTES = 10 * 1024 * 1024
 def _batches(
     rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int
 ) -> Iterator[_Batch]:
-    """Read, convert and serialise records, `size` documents (or so) at a time."""
+    """Read, convert and serialise records: batches of `size` rows or documents, whichever
+    comes first (rows that all fail still make batches: progress goes on, memory stays flat)."""
     batch = _Batch()
     for row in rows:
-        batch.read[row.file] += 1
-        if row.record is None:
-            batch.rejected[row.file] += 1
-            batch.rejections.extend(row.problems)
-            continue
-        batch.warnings.extend(row.problems)
-        converter.unmapped.update(row.unmapped)
-        converted = converter.convert(row)
-        batch.warnings.extend(converted.warnings)
-        if converted.rejections:
-            batch.rejected[row.file] += 1
-            batch.rejections.extend(converted.rejections)
-            continue
-        docs = converted.documents
-        batch.records.append(
-            _Pending(row.file, row.row, docs[0]["source_ids"]["service"], [d["id"] for d in docs])
-        )
-        for doc in docs:
-            action = orjson.dumps({op_type: {"_index": index, "_id": doc["id"]}})
-            line = action + b"\n" + orjson.dumps(doc) + b"\n"
-            batch.lines.append(line)
-            batch.size += len(line)
-        if len(batch.lines) >= size or batch.size >= MAX_BATCH_BYTES:
-            # The converter counts unmapped terms as it goes; each batch carries its share.
-            batch.unmapped, converter.unmapped = converter.unmapped, Counter()
-            yield batch
+        _add(batch, row, converter, index, op_type)
+        if batch.rows >= size or len(batch.lines) >= size or batch.size >= MAX_BATCH_BYTES:
+            yield _sealed(batch, converter)
             batch = _Batch()
+    yield _sealed(batch, converter)
+
+
+def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_type: str) -> None:
+    batch.rows += 1
+    batch.read[row.file] += 1
+    if row.record is None:
+        batch.rejected[row.file] += 1
+        batch.rejections.extend(row.problems)
+        return
+    batch.warnings.extend(row.problems)
+    converter.unmapped.update(row.unmapped)
+    converted = converter.convert(row)
+    batch.warnings.extend(converted.warnings)
+    if converted.rejections:
+        batch.rejected[row.file] += 1
+        batch.rejections.extend(converted.rejections)
+        return
+    docs = converted.documents
+    batch.records.append(
+        _Pending(row.file, row.row, docs[0]["source_ids"]["service"], [d["id"] for d in docs])
+    )
+    for doc in docs:
+        action = orjson.dumps({op_type: {"_index": index, "_id": doc["id"]}})
+        line = action + b"\n" + orjson.dumps(doc) + b"\n"
+        batch.lines.append(line)
+        batch.size += len(line)
+
+
+def _sealed(batch: _Batch, converter: Converter) -> _Batch:
+    """The batch, with the unmapped terms the converter counted since the last one."""
     batch.unmapped, converter.unmapped = converter.unmapped, Counter()
-    yield batch
+    return batch
 
 
 RETRIES = 5  # for documents Elasticsearch refuses with 429 (too busy), with doubling waits

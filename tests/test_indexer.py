@@ -564,3 +564,10 @@ def test_an_incremental_update_drops_the_locations_a_service_no_longer_lists(es,
     assert report.indexed == 1
     docs = {h["_id"]: h["_source"] for h in es.search(index=ALIAS)["hits"]["hits"]}
     assert set(docs) == {document_id("test", "a", "a-new-loc"), document_id("test", "b", "b-loc")}
+
+
+def test_progress_goes_on_through_rows_that_all_fail(es, converter, clean):
+    seen = []
+    with pytest.raises(LoadError, match="no record could be indexed"):
+        rebuild(es, ALIAS, rows(*({"id": f"x{n}"} for n in range(7))), converter, seen.append, chunk_size=3)  # fmt: skip
+    assert seen == [3, 3, 1]  # a batch per three rows, though none had a document
