@@ -33,6 +33,11 @@ def main() -> None:
     """Load community resource directories into Elasticsearch."""
 
 
+def bulk_client(settings: Settings):
+    """The client for loading: bulk requests can take longer than a search."""
+    return make_client(settings).options(request_timeout=max(60.0, settings.elasticsearch_timeout))
+
+
 def converter_for(source: str, settings: Settings) -> Converter:
     taxonomy = load_taxonomy(settings.data_dir)
     crosswalk = Crosswalk.from_file_211(
@@ -87,10 +92,7 @@ def write_rejections_csv(report: Report, path: Path) -> None:
 def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) -> None:
     """Load a directory (HSDS JSON or tabular package, Ohana CSV, or CSV with a mapping)."""
     settings = Settings.from_env()
-    # Bulk requests can take longer than a search: give them their own timeout.
-    client = make_client(settings).options(
-        request_timeout=max(60.0, settings.elasticsearch_timeout)
-    )
+    client = bulk_client(settings)
     try:
         fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
         name = imports.source_name(source or (mapping or path).stem)
@@ -164,9 +166,8 @@ def worker(once: bool, poll: float) -> None:
     from indexer.worker import work
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # not every poll's request
     settings = Settings.from_env()
-    client = make_client(settings).options(
-        request_timeout=max(60.0, settings.elasticsearch_timeout)
-    )
+    client = bulk_client(settings)
     done = work(client, settings, converter_for, once=once, poll_seconds=poll)
     click.echo(f"ran {done} import job(s)")

@@ -156,13 +156,17 @@ def new_index_name(alias: str, source: str) -> str:
     return index_prefix(alias, source) + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
 
 
-def source_indices(client: Elasticsearch, alias: str, source: str) -> list[str]:
-    """The source's indices the alias points at now."""
+def _alias_indices(client: Elasticsearch, alias: str) -> list[str]:
+    """Every index the alias points at now (all sources)."""
     if not client.indices.exists_alias(name=alias):
         return []
-    return sorted(
-        n for n in client.indices.get_alias(name=alias) if n.startswith(index_prefix(alias, source))
-    )
+    return list(client.indices.get_alias(name=alias))
+
+
+def source_indices(client: Elasticsearch, alias: str, source: str) -> list[str]:
+    """The source's indices the alias points at now."""
+    prefix = index_prefix(alias, source)
+    return sorted(n for n in _alias_indices(client, alias) if n.startswith(prefix))
 
 
 @dataclass
@@ -387,13 +391,9 @@ def _finish(client: Elasticsearch, index: str, report: Report) -> None:
 def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Report) -> None:
     """Find the new index's duplicates (within it, and against the other sources' live
     indices), drop them, and account for them record by record."""
-    others = []
-    if client.indices.exists_alias(name=alias):
-        others = [
-            i
-            for i in client.indices.get_alias(name=alias)
-            if not i.startswith(index_prefix(alias, source))
-        ]
+    others = [
+        i for i in _alias_indices(client, alias) if not i.startswith(index_prefix(alias, source))
+    ]
     found = dedupe.find(client, report.index, others)
     if not found:
         return
@@ -526,8 +526,7 @@ def swap_alias(client: Elasticsearch, alias: str, source: str, index: str) -> No
     actions = [{"remove": {"index": name, "alias": alias}} for name in old]
     actions.append({"add": {"index": index, "alias": alias}})
     client.indices.update_aliases(actions=actions)
-    for name in old:
-        client.options(ignore_status=404).indices.delete(index=name)
+    _remove_unfinished(client, alias, source)  # the old ones are no longer behind the alias
 
 
 def load_path(

@@ -44,6 +44,7 @@ from linkage import geo
 from linkage.config import DATA_DIR
 from linkage.imports import SOURCE_NAME
 from linkage.languages import language_name
+from linkage.resource import INTERNAL_FIELDS
 from linkage.taxonomy import Taxonomy
 
 HSDS_VERSION = "3.0"
@@ -59,7 +60,7 @@ CONFIDENTIAL = "confidential-address"
 STATUSES = ("active", "inactive", "defunct", "temporarily closed")
 
 # Fields of the document no export needs (large, or import bookkeeping).
-SOURCE_EXCLUDES = ["open_minutes", "category_names", "notes", "origin", "dedupe_key", "needs"]
+SOURCE_EXCLUDES = ["open_minutes", *INTERNAL_FIELDS, "needs"]
 # Documents of one service are contiguous in this order (`id` makes it total).
 DOCUMENT_ORDER = [{"source": "asc"}, {"source_ids.service": "asc"}, {"id": "asc"}]
 SERVICE_GROUP = [

@@ -97,7 +97,6 @@ def submit(
     es: Elasticsearch, source: str, fmt: str, mode: str, path: str, mapping: str | None
 ) -> dict:
     """Queue a job; raises SourceBusy when this source already has one queued or running."""
-    ensure_indices(es)
     job = {
         "id": uuid.uuid4().hex,
         "source": source,
@@ -206,9 +205,13 @@ def get(es: Elasticsearch, job_id: str) -> dict | None:
 
 
 def claim_next(es: Elasticsearch) -> dict | None:
-    """The oldest queued job, now running and ours; None when there is nothing to do."""
-    ensure_indices(es)
-    es.indices.refresh(index=JOBS_INDEX)
+    """The oldest queued job, now running and ours; None when there is nothing to do.
+    (A worker polls this every second: the indices are made once, not looked at each time.)"""
+    try:
+        es.indices.refresh(index=JOBS_INDEX)
+    except NotFoundError:
+        ensure_indices(es)
+        return None
     found = es.search(index=JOBS_INDEX, query={"term": {"status": "queued"}}, sort=[{"created": "asc"}],
                       size=5, seq_no_primary_term=True)  # fmt: skip
     for hit in found["hits"]["hits"]:

@@ -104,6 +104,10 @@ class ResourceSchema(Schema):
     origin = fields.Dict()
 
 
+# Fields for search and import bookkeeping only, never shown to API users.
+INTERNAL_FIELDS = ("category_names", "notes", "dedupe_key", "origin")
+
+
 class InvalidDocument(ValueError):
     def __init__(self, field_name: str, message: str):
         super().__init__(f"{field_name}: {message}")

@@ -8,6 +8,7 @@ from datetime import datetime
 from linkage import eligibility, hours
 from linkage.geo import METERS_PER_MILE, Place, miles_between
 from linkage.languages import language_name
+from linkage.resource import INTERNAL_FIELDS
 from linkage.taxonomy import Taxonomy, TermMatch
 
 TEXT_FIELDS = [
@@ -19,7 +20,7 @@ TEXT_FIELDS = [
     "eligibility.description^0.5",
 ]
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
-SOURCE_EXCLUDES = ["category_names", "notes", "dedupe_key", "origin"]
+SOURCE_EXCLUDES = list(INTERNAL_FIELDS)
 FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
 AREA_LABELS = {"zip": "your ZIP code", "county": "your county", "state": "your state"}
 

@@ -57,6 +57,15 @@ def es(settings):
     return client
 
 
+def codes(record: dict, taxonomy_name: str) -> list[str]:
+    """The codes of an HSDS record's attributes in one taxonomy."""
+    return [
+        a["taxonomy_term"]["code"]
+        for a in record.get("attributes") or ()
+        if a["taxonomy_term"].get("taxonomy") == taxonomy_name
+    ]
+
+
 @pytest.fixture
 def proxy(settings):
     """A TCP proxy in front of the real node, to cut or stall the link (tests.tcpproxy)."""

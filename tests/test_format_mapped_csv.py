@@ -19,7 +19,7 @@ from indexer.formats.mapped_csv import Mapping
 from indexer.hsds import Converter
 from indexer.records import ReadError, SourceRow
 from linkage.taxonomy import load_taxonomy
-from tests.conftest import ROOT, SHARED, requires_shared
+from tests.conftest import ROOT, SHARED, codes, requires_shared
 
 FLORIDA = SHARED / "datasets" / "florida-legal-aid"
 FLORIDA_MAPPING = ROOT / "data" / "mappings" / "florida-legal-aid.yaml"
@@ -36,14 +36,6 @@ RYAN_WHITE = "5b4f8c07-5664-4d04-abcf-0889d0502004"
 ORANGE_IMMIGRATION = "5b576543-f2dc-4cc1-b0ea-1ac8d0502004"
 TENANTS_RIGHTS = "5bd091c4-e84c-4002-b673-1fdad0502007"
 PALM_BEACH_FAIR_HOUSING = "5bb51b55-24ac-41c7-afaa-0a0ed0502006"
-
-
-def codes(record: dict, taxonomy: str) -> list[str]:
-    return [
-        a["taxonomy_term"]["code"]
-        for a in record.get("attributes", [])
-        if a["taxonomy_term"]["taxonomy"] == taxonomy
-    ]
 
 
 def income(record: dict) -> str | None:

@@ -10,7 +10,7 @@ import pytest
 
 from linkage import create_app
 from tests.conftest import api_client
-from tests.servers import NominatimStandIn
+from tests.servers import NominatimStandIn, free_port
 
 KNOWN = {
     "1 N State St, Chicago, IL": (41.8826, -87.6278),
@@ -52,11 +52,7 @@ def test_an_address_that_cannot_be_found_is_a_400(settings, sample_index, nomina
 
 
 def test_a_geocoder_that_does_not_answer_is_a_503(settings, sample_index):
-    import socket
-
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = free_port()  # nothing listens there
     client = geocoding_client(settings, f"127.0.0.1:{port}")
     response = client.get("/v1/search", query_string={"near": "1 N State St, Chicago, IL"})
     assert response.status_code == 503 and "ZIP code" in response.json["message"]
@@ -110,13 +106,9 @@ def test_import_geocodes_once_and_a_reimport_asks_nothing(taxonomy, tmp_path, no
 
 
 def test_an_unreachable_geocoder_never_fails_the_import(taxonomy, tmp_path):
-    import socket
-
     from indexer.records import SourceRow
 
-    with socket.socket() as closed:
-        closed.bind(("127.0.0.1", 0))
-        port = closed.getsockname()[1]
+    port = free_port()  # nothing listens there
     converter, geocoder = import_converter(taxonomy, f"127.0.0.1:{port}", tmp_path / "cache.sqlite")
     records = [address_only(str(n), f"{n} Main St") for n in range(6)]
     docs = [

@@ -19,7 +19,7 @@ from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
 from indexer.load import rebuild
 from linkage import create_app, geo
-from tests.conftest import SAMPLE, SHARED, WEDNESDAY_AFTERNOON, api_client, requires_shared
+from tests.conftest import SAMPLE, SHARED, WEDNESDAY_AFTERNOON, api_client, codes, requires_shared
 
 RECORDS = json.loads(SAMPLE.read_text())
 SCHEMAS = SHARED / "reference" / "hsds-3.0" / "schema"
@@ -32,14 +32,6 @@ PAGE_FIELDS = (
     "last_page",
     "empty",
 )
-
-
-def codes(record, taxonomy_name):
-    return [
-        a["taxonomy_term"]["code"]
-        for a in record.get("attributes") or ()
-        if a["taxonomy_term"].get("taxonomy") == taxonomy_name
-    ]
 
 
 def hsds_id(record) -> str:

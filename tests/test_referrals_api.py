@@ -5,7 +5,8 @@ import logging
 
 import pytest
 
-from tests.test_search_api import RECORDS, active, codes
+from tests.conftest import codes
+from tests.test_search_api import RECORDS, active
 
 SPANISH_VETERAN = {
     "near": "60623",

@@ -13,17 +13,9 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from linkage import create_app
-from tests.conftest import SAMPLE, api_client
+from tests.conftest import SAMPLE, api_client, codes
 
 RECORDS = json.loads(SAMPLE.read_text())
-
-
-def codes(record, taxonomy_name):
-    return [
-        a["taxonomy_term"]["code"]
-        for a in record.get("attributes") or ()
-        if a["taxonomy_term"].get("taxonomy") == taxonomy_name
-    ]
 
 
 def active(record):

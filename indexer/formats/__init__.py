@@ -58,10 +58,7 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
     if fmt == "mapped-csv":
         from indexer.formats.mapped_csv import main_file
 
-        if path.suffix in (".yaml", ".yml"):
-            main = main_file(path)
-        else:
-            main = main_file(mapping or path, path.parent if path.is_file() else path)
+        main = main_file(*_mapping_and_folder(path, mapping))
     else:
         main = folder / "services.csv" if folder else None
     if main is None or not main.exists():
@@ -87,8 +84,13 @@ def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRo
     if fmt == "mapped-csv":
         from indexer.formats import mapped_csv
 
-        if path.suffix in (".yaml", ".yml"):
-            return mapped_csv.read(path)
-        # A folder of the mapping's files, or one of them (an upload): its folder holds them.
-        return mapped_csv.read(mapping or path, path.parent if path.is_file() else path)
+        return mapped_csv.read(*_mapping_and_folder(path, mapping))
     raise ReadError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def _mapping_and_folder(path: Path, mapping: Path | None) -> tuple[Path, Path | None]:
+    """For mapped CSV: the mapping, and the folder of its files (None: the mapping says).
+    `path` is the mapping itself, a folder of the files, or one of them (an upload)."""
+    if path.suffix in (".yaml", ".yml"):
+        return path, None
+    return mapping or path, path.parent if path.is_file() else path

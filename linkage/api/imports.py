@@ -33,7 +33,7 @@ class ImportForm(Schema):
         }
     )
     format = fields.String(load_default="auto", validate=validate.OneOf(["auto", *FORMATS]))
-    source = fields.String(validate=validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,62}$"))
+    source = fields.String(validate=validate.Regexp(imports.SOURCE_NAME))
     mode = fields.String(load_default="full", validate=validate.OneOf(["full", "incremental"]))
     mapping = fields.String(
         metadata={"description": "mapped-csv: the mapping file inside the import folder."}

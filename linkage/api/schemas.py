@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from linkage.resource import AddressSchema, EligibilitySchema, PhoneSchema, ResourceSchema
+from linkage.resource import (
+    INTERNAL_FIELDS,
+    AddressSchema,
+    EligibilitySchema,
+    PhoneSchema,
+    ResourceSchema,
+)
 from linkage.taxonomy import load_taxonomy
 
 # The codes a request may use, as enums in the OpenAPI document (so clients and schemathesis
@@ -185,9 +191,7 @@ class HealthOut(Schema):
 
 
 # A full record as GET /v1/resources/<id> returns it: the indexed document less search-only fields.
-ResourceOut = ResourceSchema(
-    exclude=("open_minutes", "category_names", "notes", "dedupe_key", "origin")
-)
+ResourceOut = ResourceSchema(exclude=("open_minutes", *INTERNAL_FIELDS))
 
 
 # --- Screening, needs and matching -----------------------------------------------------------
