@@ -66,6 +66,18 @@ def codes(record: dict, taxonomy_name: str) -> list[str]:
     ]
 
 
+@pytest.fixture(scope="module")
+def driver():
+    """Headless Debian Chromium (tests.browser), one per test module; skipped if absent."""
+    from tests.browser import browser_missing_reason, chromium
+
+    reason = browser_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with chromium() as browser:
+        yield browser
+
+
 @pytest.fixture
 def proxy(settings):
     """A TCP proxy in front of the real node, to cut or stall the link (tests.tcpproxy)."""

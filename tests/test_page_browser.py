@@ -16,8 +16,6 @@ import pytest
 
 from tests.browser import (
     SCREENSHOTS,
-    browser_missing_reason,
-    chromium,
     drain_requests,
     print_media,
     resource_urls,
@@ -63,15 +61,6 @@ def test_page_and_assets_are_served_with_no_outside_urls(client):
 
 
 # --- In the browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def driver():
-    reason = browser_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

@@ -25,8 +25,6 @@ import pytest
 from linkage import create_app
 from linkage.access import hash_key
 from tests.browser import (
-    browser_missing_reason,
-    chromium,
     drain_requests,
     resource_urls,
     screenshot,
@@ -158,15 +156,6 @@ def test_demo_page_shows_both_ways_with_a_page_token(client):
 
 
 # --- In the browser -----------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def driver():
-    reason = browser_missing_reason()
-    if reason:
-        pytest.skip(reason)
-    with chromium() as browser:
-        yield browser
 
 
 class _QuietFiles(SimpleHTTPRequestHandler):
