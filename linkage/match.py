@@ -121,14 +121,7 @@ def need_query(
         filters.extend(eligibility.filters(client))
     sort: list = ["_score"]
     if client.place is not None:
-        sort.append(
-            {
-                "_geo_distance": {
-                    "location": {"lat": client.place.lat, "lon": client.place.lon},
-                    "order": "asc",
-                }
-            }
-        )
+        sort.append(_nearest_first(client))
     sort.append({"service_name.raw": "asc"})
     return {
         "query": {
@@ -146,19 +139,17 @@ def need_query(
     }
 
 
+def _nearest_first(client: Client) -> dict:
+    location = {"lat": client.place.lat, "lon": client.place.lon}
+    return {"_geo_distance": {"location": location, "order": "asc"}}
+
+
 def nearest_query(group: NeedGroup, client: Client) -> dict:
     """Nothing within the radius: the nearest ones the client qualifies for, however far."""
     filters = [{"term": {"status": "active"}}, group.filter, *eligibility.filters(client)]
     return {
         "query": {"bool": {"filter": filters}},
-        "sort": [
-            {
-                "_geo_distance": {
-                    "location": {"lat": client.place.lat, "lon": client.place.lon},
-                    "order": "asc",
-                }
-            }
-        ],
+        "sort": [_nearest_first(client)],
         "size": NEAREST_OUTSIDE,
         "_source": {"excludes": search.SOURCE_EXCLUDES},
     }
