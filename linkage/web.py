@@ -34,14 +34,6 @@ blp = Blueprint("web", __name__)
 STATIC = Path(__file__).resolve().parent / "static"
 RADII_MILES = (1, 2, 5, 10, 25, 50, 100)
 
-# Used only when nothing else in the app sets a Content-Security-Policy on HTML responses:
-# the page loads scripts, styles and data from its own origin and nowhere else.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
-    "form-action 'self'; frame-ancestors 'self'"
-)
-
 
 @cache
 def asset_version() -> str:
@@ -54,14 +46,11 @@ def asset_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def _page_token() -> str | None:
-    """The signed, expiring token the page presents to the API, when the app asks for keys."""
-    state = current_app.extensions.get("linkage_access")
-    if not state:
-        return None
+def _page_token() -> str:
+    """The signed, expiring token the page presents to the API."""
     from linkage.access import page_token
 
-    return page_token(state["secret"])
+    return page_token(current_app.extensions["linkage_access"]["secret"])
 
 
 @blp.get("/")
@@ -81,11 +70,7 @@ def index():
     )
     response = make_response(html)
     # The page carries a token for the API: never cached or stored by the browser or a proxy.
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    if "linkage_access" not in current_app.extensions:
-        response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY
+    response.headers["Cache-Control"] = "no-store"  # security headers: linkage.access
     return response
 
 
@@ -158,7 +143,7 @@ def embed_demo():
     """A host page showing both ways to embed the search, with this page's token as the key."""
     html = render_template(
         "embed_demo.html",
-        token=_page_token() or "",
+        token=_page_token(),
         base_url=request.host_url.rstrip("/"),
         asset_version=asset_version(),
     )
