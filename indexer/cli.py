@@ -133,13 +133,14 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
     total = report.total()
     click.echo(
         f"{name} ({fmt}, {mode}): read {total.read}, indexed {total.indexed}, rejected {total.rejected}, "
-        f"duplicates {total.duplicates} ({report.documents} documents) into {report.index} "
-        f"[analysis: {report.analysis}] in {report.seconds:.1f}s"
+        f"duplicates {total.duplicates}{_skipped(total)} ({report.documents} documents) "
+        f"into {report.index} [analysis: {report.analysis}] in {report.seconds:.1f}s"
     )
     if len(report.files) > 1:
         for file, c in report.files.items():
             click.echo(
-                f"  {file}: read {c.read}, indexed {c.indexed}, rejected {c.rejected}, duplicates {c.duplicates}"
+                f"  {file}: read {c.read}, indexed {c.indexed}, rejected {c.rejected}, "
+                f"duplicates {c.duplicates}{_skipped(c)}"
             )
     for r in report.rejections[:50]:
         click.echo(
@@ -154,6 +155,14 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
         click.echo(
             f"  {report.warnings_total} warnings (values dropped, records kept); see --report"
         )
+
+
+def _skipped(counts) -> str:
+    """', skipped 12 (agency 5, inactive 7)' where rows were skipped, else ''."""
+    if not counts.skipped:
+        return ""
+    kinds = ", ".join(f"{kind} {n}" for kind, n in counts.skipped.items() if n)
+    return f", skipped {sum(counts.skipped.values())} ({kinds})"
 
 
 @main.command()

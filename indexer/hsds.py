@@ -163,6 +163,9 @@ class Converter:
         self.crosswalk = crosswalk or Crosswalk(taxonomy)
         # Source terms no category maps to: (taxonomy, term) → how many records carried them.
         self.unmapped: Counter[tuple[str, str]] = Counter()
+        # Counts for the report by dotted name ("free_text.languages.understood", ...); the
+        # loader takes them with each batch (load.Report.tallies).
+        self.tally: Counter[str] = Counter()
 
     def convert(self, row: SourceRow) -> Converted:
         out = Converted()
@@ -200,6 +203,32 @@ class Converter:
 
     def _service_fields(self, service: dict, problem, out: Converted) -> tuple[dict, list[str]]:
         notes: list[str] = []
+        categories, population_tags = self._categories(service, notes)
+        languages = self._service_languages(service, problem, out)
+        assured = (service.get("assured_date") or "")[:10] or None
+        base = {
+            "source": self.source,
+            "service_name": service["name"].strip(),
+            "description": service.get("description"),
+            "organization_name": (service.get("organization") or {}).get("name"),
+            **self._category_fields(categories),
+            "confidential": "confidential-address" in _codes(service, "linkage-flags"),
+            "languages": languages,
+            "eligibility": self._eligibility(service, population_tags, problem, out),
+            "fees": self._fees(service),
+            "fees_description": service.get("fees_description"),
+            "service_areas": self._service_areas(service, notes),
+            "status": (service.get("status") or "active").lower(),
+            "last_verified": assured,
+            "url": service.get("url"),
+            "email": service.get("email"),
+            "application_process": service.get("application_process"),
+        }
+        return base, notes
+
+    def _categories(self, service: dict, notes: list[str]) -> tuple[list[str], list[str]]:
+        """Project categories from the record's taxonomy terms (through the crosswalk), and
+        the eligibility tags its target-population codes give."""
         categories: dict[str, None] = {}
         for a in service.get("attributes") or ():
             term = a.get("taxonomy_term") or {}
@@ -212,16 +241,34 @@ class Converter:
                 name = term.get("name") or term.get("code") or "?"
                 self.unmapped[(vocabulary or "?", name)] += 1
                 notes.append(f"no category for {vocabulary} term {name!r}")
+        return list(categories), []
+
+    def _category_fields(self, categories: list[str]) -> dict:
+        """The category fields of a document: its categories, their tree, names and needs."""
         tree: dict[str, None] = {}
-        categories = list(categories)
         for code in categories:
             tree.update(dict.fromkeys(self.taxonomy.ancestors_and_self(code)))
+        return {
+            "categories": categories,
+            "category_tree": list(tree),
+            "category_names": [self.taxonomy.categories[c].name for c in tree],
+            "needs": self.taxonomy.needs_of(categories),
+        }
+
+    def _eligibility(
+        self, service: dict, population_tags: list[str], problem, out: Converted
+    ) -> dict:
+        """Who the service is for: age limits, eligibility tags (the source's, and those its
+        population codes give), income limit and the text."""
         eligibility_attrs = _attributes(service, "linkage-eligibility")
-        tags = [
-            a["taxonomy_term"]["code"]
-            for a in eligibility_attrs
-            if a["taxonomy_term"].get("code") in self.taxonomy.eligibility_tags
-        ]
+        tags = list(dict.fromkeys([
+            *(
+                a["taxonomy_term"]["code"]
+                for a in eligibility_attrs
+                if a["taxonomy_term"].get("code") in self.taxonomy.eligibility_tags
+            ),
+            *population_tags,
+        ]))  # fmt: skip
         income = None
         for a in eligibility_attrs:
             if a["taxonomy_term"].get("code") == "income-max-fpl":
@@ -231,7 +278,18 @@ class Converter:
                         problem("income-max-fpl", f"not a percentage: {a.get('value')!r}")
                     )
                     income = None
-        fees = next((c for c in _codes(service, "linkage-fees") if c in FEES), None)
+        return {
+            "min_age": _int_or_none(service.get("minimum_age")),
+            "max_age": _int_or_none(service.get("maximum_age")),
+            "tags": tags,
+            "income_max_fpl": int(income) if income else None,
+            "description": service.get("eligibility_description"),
+        }
+
+    def _fees(self, service: dict) -> str | None:
+        return next((c for c in _codes(service, "linkage-fees") if c in FEES), None)
+
+    def _service_areas(self, service: dict, notes: list[str]) -> list[str]:
         areas = []
         for area in service.get("service_areas") or ():
             extent = (area.get("extent") or "").strip()
@@ -239,38 +297,13 @@ class Converter:
                 areas.append(extent)
             elif extent or area.get("name"):
                 notes.append(f"service area not understood: {extent or area.get('name')!r}")
-        assured = (service.get("assured_date") or "")[:10] or None
+        return areas
+
+    def _service_languages(self, service: dict, problem, out: Converted) -> list[str]:
         languages, unknown_languages = _languages(service)
         for name in unknown_languages:
             out.warnings.append(problem("languages", f"unknown language {name!r}"))
-        base = {
-            "source": self.source,
-            "service_name": service["name"].strip(),
-            "description": service.get("description"),
-            "organization_name": (service.get("organization") or {}).get("name"),
-            "categories": categories,
-            "category_tree": list(tree),
-            "category_names": [self.taxonomy.categories[c].name for c in tree],
-            "needs": self.taxonomy.needs_of(categories),
-            "confidential": "confidential-address" in _codes(service, "linkage-flags"),
-            "languages": languages,
-            "eligibility": {
-                "min_age": _int_or_none(service.get("minimum_age")),
-                "max_age": _int_or_none(service.get("maximum_age")),
-                "tags": tags,
-                "income_max_fpl": int(income) if income else None,
-                "description": service.get("eligibility_description"),
-            },
-            "fees": fees,
-            "fees_description": service.get("fees_description"),
-            "service_areas": areas,
-            "status": (service.get("status") or "active").lower(),
-            "last_verified": assured,
-            "url": service.get("url"),
-            "email": service.get("email"),
-            "application_process": service.get("application_process"),
-        }
-        return base, notes
+        return languages
 
     def _document(
         self, service: dict, sal: dict, base: dict, notes: list[str], problem, out: Converted

@@ -10,7 +10,8 @@ one alias searches read, so sources coexist and each is replaced on its own.
   file twice changes nothing and creates no duplicates. (Duplicates of the same service under
   other ids are looked for by full loads only; see indexer.dedupe.)
 
-Counts always reconcile per file: read = indexed + rejected + duplicates.
+Counts always reconcile per file: read = indexed + rejected + duplicates + skipped (rows that
+are not services to refer to, counted by kind: records.SKIP_KINDS).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from elasticsearch import ApiError, Elasticsearch
 
 from indexer import dedupe, formats, pipeline
 from indexer.hsds import Converter
-from indexer.records import Problem, SourceRow, row_number
+from indexer.records import SKIP_KINDS, Problem, SourceRow, row_number
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
 
 MAX_WARNINGS = 10_000  # kept in full in a report; all are counted
@@ -50,9 +51,21 @@ class FileCounts:
     indexed: int = 0
     rejected: int = 0
     duplicates: int = 0
+    skipped: Counter = field(default_factory=Counter)  # by kind (records.SKIP_KINDS)
 
     def reconciles(self) -> bool:
-        return self.read == self.indexed + self.rejected + self.duplicates
+        return self.read == (
+            self.indexed + self.rejected + self.duplicates + sum(self.skipped.values())
+        )
+
+    def as_dict(self) -> dict:
+        counts = {
+            "read": self.read,
+            "indexed": self.indexed,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+        }
+        return counts | {f"skipped_{kind}": self.skipped[kind] for kind in SKIP_KINDS}
 
 
 @dataclass
@@ -68,6 +81,9 @@ class Report:
     warnings_total: int = 0
     warnings_by_field: Counter = field(default_factory=Counter)
     unmapped_terms: Counter = field(default_factory=Counter)
+    # What the converter counted on the way, by dotted name ("free_text.languages.understood",
+    # "crosswalk.codes.mapped", "categories.inferred", ...): see Converter.tally.
+    tallies: Counter = field(default_factory=Counter)
     index: str | None = None
     analysis: str | None = None
     seconds: float = 0.0
@@ -79,6 +95,7 @@ class Report:
             t.indexed += c.indexed
             t.rejected += c.rejected
             t.duplicates += c.duplicates
+            t.skipped.update(c.skipped)
         return t
 
     @property
@@ -116,12 +133,10 @@ class Report:
         return {
             "source": self.source,
             "mode": self.mode,
-            "read": total.read,
-            "indexed": total.indexed,
-            "rejected": total.rejected,
-            "duplicates": total.duplicates,
+            **total.as_dict(),
             "documents": self.documents,
-            "files": {name: vars(c) for name, c in self.files.items()},
+            "files": {name: c.as_dict() for name, c in self.files.items()},
+            "tallies": dict(sorted(self.tallies.items())),
             "index": self.index,
             "analysis": self.analysis,
             "seconds": round(self.seconds, 2),
@@ -190,6 +205,8 @@ class _Batch:
     rejections: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     unmapped: Counter = field(default_factory=Counter)
+    skipped: Counter = field(default_factory=Counter)  # (file, kind) → rows
+    tallies: Counter = field(default_factory=Counter)
     size: int = 0  # bytes in lines
     rows: int = 0  # rows read into it
 
@@ -215,6 +232,9 @@ def _batches(
 def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_type: str) -> None:
     batch.rows += 1
     batch.read[row.file] += 1
+    if row.skipped:
+        batch.skipped[(row.file, row.skipped)] += 1
+        return
     if row.record is None:
         batch.rejected[row.file] += 1
         batch.rejections.extend(row.problems)
@@ -239,8 +259,9 @@ def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_typ
 
 
 def _sealed(batch: _Batch, converter: Converter) -> _Batch:
-    """The batch, with the unmapped terms the converter counted since the last one."""
+    """The batch, with the unmapped terms and tallies the converter counted since the last one."""
     batch.unmapped, converter.unmapped = converter.unmapped, Counter()
+    batch.tallies, converter.tally = converter.tally, Counter()
     return batch
 
 
@@ -296,6 +317,9 @@ def _send_batch(
         report.files.setdefault(file, FileCounts()).read += n
     for file, n in batch.rejected.items():
         report.files[file].rejected += n
+    for (file, kind), n in batch.skipped.items():
+        report.files[file].skipped[kind] += n
+    report.tallies.update(batch.tallies)
     report.rejections.extend(batch.rejections)
     report.warn(batch.warnings)
     report.unmapped_terms.update(batch.unmapped)
@@ -514,7 +538,7 @@ def upsert(
     _finish(client, live[-1], report)
     if not report.reconciles():
         raise LoadError(
-            "counts do not reconcile: " + str({n: vars(c) for n, c in report.files.items()})
+            "counts do not reconcile: " + str({n: c.as_dict() for n, c in report.files.items()})
         )
     report.seconds = time.monotonic() - started
     return report

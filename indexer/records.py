@@ -44,6 +44,9 @@ class SourceRow:
 
     `record` is None when the row was rejected while reading; `problems` then says why.
     With a record, `problems` are warnings (values dropped, the record kept).
+    `skipped` names why a row that is not a service to refer to was read and left out on
+    purpose (one of SKIP_KINDS: an iCarol Agency or Site row, an inactive or excluded
+    record); such a row has no record and no problems, and is counted as skipped_<kind>.
     """
 
     file: str
@@ -52,3 +55,14 @@ class SourceRow:
     problems: list[Problem] = field(default_factory=list)
     # Source terms the reader itself could not map to a category: (vocabulary, term).
     unmapped: list[tuple[str, str]] = field(default_factory=list)
+    skipped: str | None = None
+
+
+SKIP_KINDS = ("agency", "site", "inactive", "excluded")
+
+
+def skipped_row(file: str, row: str, kind: str) -> SourceRow:
+    """A row read and deliberately not loaded (see SourceRow.skipped)."""
+    if kind not in SKIP_KINDS:
+        raise ValueError(f"unknown skip kind {kind!r}")
+    return SourceRow(file, row, None, skipped=kind)

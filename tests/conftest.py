@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
@@ -22,7 +23,8 @@ from tests.tcpproxy import TcpProxy
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample" / "chicago.json"
 SHARED = ROOT.parent / "shared"
-TEST_ALIAS = "linkage-test-resources"
+# LINKAGE_TEST_ALIAS lets two runs share one node without loading into each other.
+TEST_ALIAS = os.environ.get("LINKAGE_TEST_ALIAS", "linkage-test-resources")
 # Wednesday 25 November 2026, 3:00 PM in Chicago: most weekday services are open.
 WEDNESDAY_AFTERNOON = datetime(2026, 11, 25, 15, 0, tzinfo=ZoneInfo("America/Chicago"))
 
