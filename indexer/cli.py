@@ -15,11 +15,11 @@ import click
 from elasticsearch import TransportError
 from tqdm import tqdm
 
-from indexer import formats
-from indexer.crosswalk import Crosswalk
+from indexer import formats, side_table, sources
+from indexer.crosswalk import Crosswalk, crosswalk_coverage
 from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
-from indexer.load import LoadError, Report, after_failure, load_path
+from indexer.load import LoadError, Report, after_failure, failed_report, load_path
 from indexer.records import ReadError
 from linkage import imports
 from linkage.config import Settings
@@ -40,8 +40,10 @@ def bulk_client(settings: Settings):
 
 def converter_for(source: str, settings: Settings) -> Converter:
     taxonomy = load_taxonomy(settings.data_dir)
-    crosswalk = Crosswalk.from_file_211(
-        taxonomy, Path(settings.crosswalk_211) if settings.crosswalk_211 else None
+    crosswalk = Crosswalk.from_file_211(  # the shipped 211 crosswalk, and a deployer's over it
+        taxonomy,
+        Path(settings.crosswalk_211) if settings.crosswalk_211 else None,
+        settings.data_dir,
     )
     geocoder = make_geocoder(settings)
     if geocoder is not None:
@@ -88,14 +90,34 @@ def write_rejections_csv(report: Report, path: Path) -> None:
     type=click.Path(path_type=Path),
     help="Write rejected rows as CSV here.",
 )
+@click.option(
+    "--categories",
+    "categories_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Side table of categories by service id: CSV (service_id,code) or JSON "
+    '{"<service id>": ["<code>", ...]}.',
+)
+@click.option(
+    "--categories-vocabulary",
+    type=click.Choice(side_table.VOCABULARIES),
+    help="The side table's codes are all of this vocabulary (default: recognised per code).",
+)
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) -> None:
+def load(
+    path, fmt, mapping, source, mode, report_path, rejected_path, categories_path,
+    categories_vocabulary, quiet,
+) -> None:  # fmt: skip
     """Load a directory (HSDS JSON or tabular package, Ohana CSV, or CSV with a mapping)."""
     settings = Settings.from_env()
     client = bulk_client(settings)
     try:
         fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
         name = imports.source_name(source or (mapping or path).stem)
+        categories = (
+            side_table.read_table(categories_path, categories_vocabulary)
+            if categories_path
+            else None
+        )  # all of it checked before anything is loaded
     except (ReadError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -111,11 +133,14 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
         locked = True
         with imports.heartbeat(client, name, holder):
             report = load_path(
-                client, settings.index_alias, path, fmt, mapping, converter, mode, bar.update
-            )
+                client, settings.index_alias, path, fmt, mapping, converter, mode, bar.update,
+                categories,
+            )  # fmt: skip
     except imports.SourceBusy as exc:
         raise click.ClickException(str(exc)) from exc
     except (LoadError, ReadError) as exc:
+        if (partial := failed_report(exc)) is not None:  # what it had, for --report/--rejected
+            write_report_files(partial, report_path, rejected_path)
         raise click.ClickException(f"{exc}; {after_failure(mode)}") from exc
     except TransportError as exc:
         raise click.ClickException(
@@ -126,16 +151,17 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
         if locked:
             with contextlib.suppress(TransportError):  # if not released, taken over once stale
                 imports.release(client, name, holder)
-    if report_path:
-        report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
-    if rejected_path:
-        write_rejections_csv(report, rejected_path)
+    write_report_files(report, report_path, rejected_path)
     total = report.total()
     click.echo(
         f"{name} ({fmt}, {mode}): read {total.read}, indexed {total.indexed}, rejected {total.rejected}, "
         f"duplicates {total.duplicates}{_skipped(total)} ({report.documents} documents) "
         f"into {report.index} [analysis: {report.analysis}] in {report.seconds:.1f}s"
     )
+    if categories is not None:
+        click.echo("  " + _categories_file_line(categories.name, report.tallies))
+    if report.changes is not None:
+        click.echo("  " + _changes_line(report))
     if len(report.files) > 1:
         for file, c in report.files.items():
             click.echo(
@@ -151,10 +177,38 @@ def load(path, fmt, mapping, source, mode, report_path, rejected_path, quiet) ->
     if report.unmapped_terms:
         top = ", ".join(f"{name!r} ({n})" for (_, name), n in report.unmapped_terms.most_common(10))
         click.echo(f"  {len(report.unmapped_terms)} source terms map to no category: {top}")
+    if coverage := crosswalk_coverage(report.tallies):
+        click.echo(f"  {coverage}")
     if report.warnings_total:
         click.echo(
             f"  {report.warnings_total} warnings (values dropped, records kept); see --report"
         )
+
+
+def write_report_files(report: Report, report_path: Path | None, rejected_path: Path | None):
+    """The JSON report and the rejections CSV, where asked for (a failed load's too)."""
+    if report_path:
+        report_path.write_text(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    if rejected_path:
+        write_rejections_csv(report, rejected_path)
+
+
+def _categories_file_line(name: str, tallies) -> str:
+    t = {k.removeprefix("categories_file."): v for k, v in tallies.items()}
+    return (
+        f"{name}: {t.get('codes', 0)} codes given to {t.get('records', 0)} records; "
+        f"{t.get('ids_unknown', 0)} ids not in the directory, "
+        f"{t.get('codes_not_understood', 0)} codes not understood"
+    )
+
+
+def _changes_line(report: Report) -> str:
+    c = report.changes
+    return (
+        f"since the last load: {c['added']} added, {c['removed']} removed, {c['changed']} "
+        f"changed, {c['unchanged']} unchanged; last verified over a year ago: "
+        f"{report.verified_over_a_year_ago}, never: {report.no_verified_date}"
+    )
 
 
 def _skipped(counts) -> str:
@@ -180,3 +234,55 @@ def worker(once: bool, poll: float) -> None:
     client = bulk_client(settings)
     done = work(client, settings, converter_for, once=once, poll_seconds=poll)
     click.echo(f"ran {done} import job(s)")
+
+
+@main.command("sources")
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+def list_sources(as_json: bool) -> None:
+    """The sources behind the alias: records, documents, last load, mode, index."""
+    settings = Settings.from_env()
+    found = sources.list_sources(make_client(settings), settings.index_alias)
+    if as_json:
+        click.echo(json.dumps([s.as_dict() for s in found], indent=2))
+        return
+    if not found:
+        click.echo(f"no sources behind {settings.index_alias}")
+    for s in found:
+        click.echo(
+            f"{s.name}: {s.records} records ({s.documents} documents), last loaded "
+            f"{s.loaded_at or 'at an unknown time'} ({s.mode or 'mode unknown'}), index {s.index}"
+        )
+
+
+@main.command()
+@click.argument("source")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def remove(source: str, yes: bool) -> None:
+    """Take a source out of search: its alias entry and all its indices."""
+    settings = Settings.from_env()
+    client = make_client(settings)
+    known = {s.name: s for s in sources.list_sources(client, settings.index_alias)}
+    if source not in known:
+        listed = ", ".join(known) or "none"
+        raise click.ClickException(
+            f"no source {source!r} behind {settings.index_alias} (sources: {listed})"
+        )
+    s = known[source]
+    if not yes:
+        click.confirm(
+            f"Remove {source} ({s.records} records, {s.documents} documents) from search?",
+            abort=True,
+        )
+    holder = f"a removal on {socket.gethostname()}, process {os.getpid()}"
+    try:
+        imports.lock(client, source, holder)  # not while an import of it runs
+    except imports.SourceBusy as exc:
+        raise click.ClickException(str(exc)) from exc
+    try:
+        gone = sources.remove_source(client, settings.index_alias, source)
+    except sources.UnknownSource as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        with contextlib.suppress(TransportError):
+            imports.release(client, source, holder)
+    click.echo(f"removed {source}: {', '.join(gone)}")

@@ -1,24 +1,45 @@
-"""Source taxonomy terms → project categories.
+"""Source taxonomy terms → project categories (and, for 211 population codes, eligibility tags).
 
 - `linkage` terms are project codes already.
 - Open Eligibility terms (Ohana exports use them too) map by name through the counterparts each
   category lists in data/taxonomy.json; a term without one falls back to its parent's name,
   then to the words people use for a category.
-- 211 (AIRS/211 HSIS) codes are proprietary: a deployer supplies a CSV (`code_prefix,category`,
-  LINKAGE_CROSSWALK_211) and a code maps through its longest matching prefix, so a parent code
-  covers its children.
+- 211 (AIRS/211 HSIS) codes map through the project's own crosswalk, data/crosswalks/211.csv
+  (service code prefix → categories, or `-`: outside the taxonomy) and
+  data/crosswalks/211-populations.csv (target-population `Y` prefix → eligibility tags, or `-`:
+  kept as a population note). The longest matching prefix wins, so a parent code covers its
+  children. A deployer's file (LINKAGE_CROSSWALK_211) adds rows and replaces the shipped row of
+  the same prefix; see data/crosswalks/README.md for both files' columns.
 """
 
 from __future__ import annotations
 
 import csv
 import re
+from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
+from linkage.config import DATA_DIR
 from linkage.taxonomy import Taxonomy
 
 TAXONOMY_211 = {"211", "airs", "ais", "211-hsis", "airs/211"}
+SHIPPED_211 = Path("crosswalks") / "211.csv"
+SHIPPED_211_POPULATIONS = Path("crosswalks") / "211-populations.csv"
+# In a crosswalk cell: the code is outside the taxonomy (service codes), or a population note
+# with no eligibility tag (Y codes).
+NONE_MARKS = {"-", "outside"}
+
 _SPACES = re.compile(r"[\s_&/,-]+")
+# A 211 code as records carry it: XX-####.####-###.## (each level optional), or a level-1 letter.
+_CODE = re.compile(r"^[A-Z]{1,2}(?:-[0-9]{4}(?:\.[0-9]{4}(?:-[0-9]{3}(?:\.[0-9]{2})?)?)?)?$")
+# A crosswalk prefix: any leading part of a code that ends inside or at the end of a level
+# ("BD-18" covers BD-1800 to BD-1899).
+_PREFIX = re.compile(
+    r"^(?:[A-Z]{1,2}|[A-Z]{2}-[0-9]{1,4}|[A-Z]{2}-[0-9]{4}\.[0-9]{1,4}"
+    r"|[A-Z]{2}-[0-9]{4}\.[0-9]{4}-[0-9]{1,3}|[A-Z]{2}-[0-9]{4}\.[0-9]{4}-[0-9]{3}\.[0-9]{1,2})$"
+)
+_LISTS = re.compile(r"[;,]")  # codes in one value: "BD-1800.2000; BH-1800" (sometimes commas)
 
 
 def _singular(word: str) -> str:
@@ -35,8 +56,51 @@ def _norm(text: str) -> str:
     return " ".join(_singular(w) for w in words)
 
 
+def is_population(code: str) -> bool:
+    """Target-population codes (Y...) say who a service is for, not what it is."""
+    return code.startswith("Y")
+
+
+@dataclass(frozen=True)
+class Table211:
+    """Code prefix → project codes. A service prefix maps to categories (empty: outside the
+    taxonomy); a population prefix to eligibility tags (empty: a population note)."""
+
+    categories: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    populations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def overridden_by(self, other: Table211) -> Table211:
+        """This table with the other's rows added; its row for a prefix replaces ours."""
+        return Table211(
+            {**self.categories, **other.categories}, {**self.populations, **other.populations}
+        )
+
+
+@dataclass
+class Resolved211:
+    """What one 211 value gives (a code, a compound `S * Y1 * Y2`, or a `;` list of them)."""
+
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    mapped: list[str] = field(default_factory=list)  # service codes that gave categories
+    outside: list[str] = field(default_factory=list)  # service codes outside the taxonomy
+    unmapped: list[str] = field(default_factory=list)  # not understood: unknown prefix or shape
+    tagged: list[str] = field(default_factory=list)  # population codes that gave a tag
+    noted: list[str] = field(default_factory=list)  # population codes kept as notes
+    # Per population code, the tags it gave (empty: a note): who the record is for.
+    groups: list[tuple[str, ...]] = field(default_factory=list)
+
+
+def _longest(table: dict[str, tuple[str, ...]], code: str) -> tuple[str, ...] | None:
+    for end in range(len(code), 0, -1):
+        if (found := table.get(code[:end])) is not None:
+            return found
+    return None
+
+
 class Crosswalk:
-    def __init__(self, taxonomy: Taxonomy, codes_211: dict[str, str] | None = None):
+    def __init__(self, taxonomy: Taxonomy, table_211: Table211 | None = None):
+        """`table_211`: the 211 rows to use; None: the shipped crosswalk (data/crosswalks)."""
         self.taxonomy = taxonomy
         self.by_name: dict[str, list[str]] = {}
         for c in taxonomy.categories.values():
@@ -45,21 +109,128 @@ class Crosswalk:
         for c in taxonomy.categories.values():  # project names and words, after the counterparts
             for name in (c.name, *c.terms):
                 self.by_name.setdefault(_norm(name), [c.code])
-        self.codes_211 = sorted((codes_211 or {}).items(), key=lambda kv: -len(kv[0]))
+        # Eligibility tags by their Open Eligibility counterparts and names (for Y-code rows).
+        self.tags_by_name: dict[str, list[str]] = {}
+        for code, tag in taxonomy.eligibility_tags.items():
+            for name in (*tag.get("open_eligibility", ()), tag.get("name") or code):
+                self.tags_by_name.setdefault(_norm(name), []).append(code)
+        self.table_211 = table_211 if table_211 is not None else shipped_211(taxonomy)
 
     @classmethod
-    def from_file_211(cls, taxonomy: Taxonomy, path: Path | None) -> Crosswalk:
-        codes: dict[str, str] = {}
-        if path:
-            with path.open(encoding="utf-8-sig", newline="") as fh:
-                for row in csv.DictReader(fh):
-                    category = (row.get("category") or "").strip()
-                    if category not in taxonomy:
-                        raise ValueError(
-                            f"{path.name}: unknown category {category!r} for {row.get('code_prefix')}"
-                        )
-                    codes[(row.get("code_prefix") or "").strip().upper()] = category
-        return cls(taxonomy, codes)
+    def from_file_211(
+        cls, taxonomy: Taxonomy, path: Path | None, data_dir: Path = DATA_DIR
+    ) -> Crosswalk:
+        """The shipped crosswalk, extended and overridden by a deployer's file (if any).
+        Raises ValueError naming the file and line of anything malformed."""
+        base = cls(taxonomy, shipped_211(taxonomy, data_dir))
+        if path is None:
+            return base
+        return cls(taxonomy, base.table_211.overridden_by(base.read_211(path)))
+
+    def read_211(self, path: Path) -> Table211:
+        """A crosswalk file: a prefix column (`code_prefix` or `code`) and, for its rows,
+        `categories`/`category` (project codes, `;`-separated, `-` outside the taxonomy),
+        `open_eligibility` (Open Eligibility names, `;`-separated) or, for Y prefixes,
+        `eligibility_tags` (`-`: a population note). Repeated prefixes add up."""
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            reader = csv.DictReader(fh)
+            columns = {(c or "").strip().lower(): c for c in reader.fieldnames or ()}
+            key = columns.get("code_prefix") or columns.get("code")
+            values = [columns[c] for c in _VALUE_COLUMNS if c in columns]
+            if key is None or not values:
+                raise ValueError(
+                    f"{path}: line 1: a 211 crosswalk needs a column code_prefix (or code) and "
+                    f"one of {', '.join(_VALUE_COLUMNS)}; found {', '.join(columns) or 'none'}"
+                )
+            rows: dict[str, dict[str, dict[str, None]]] = {"categories": {}, "populations": {}}
+            for row in reader:
+                where = f"{path}: line {reader.line_num}"
+                prefix = (row.get(key) or "").strip().upper()
+                if not _PREFIX.match(prefix):
+                    raise ValueError(f"{where}: {prefix!r} is not a 211 code or code prefix")
+                kind = "populations" if is_population(prefix) else "categories"
+                mapped = self._row_codes(row, columns, prefix, where)
+                rows[kind].setdefault(prefix, {}).update(dict.fromkeys(mapped))
+        return Table211(
+            {p: tuple(c) for p, c in rows["categories"].items()},
+            {p: tuple(t) for p, t in rows["populations"].items()},
+        )
+
+    def _row_codes(self, row: dict, columns: dict, prefix: str, where: str) -> list[str]:
+        """The project codes one row gives its prefix; empty: outside / a population note."""
+
+        def cell(name: str) -> list[str] | None:
+            raw = (row.get(columns[name]) or "").strip() if name in columns else ""
+            return [v.strip() for v in raw.split(";") if v.strip()] or None
+
+        population = is_population(prefix)
+        wanted = ("eligibility_tags", "open_eligibility") if population else _SERVICE_COLUMNS
+        name, items = next(((n, v) for n in wanted if (v := cell(n)) is not None), (None, None))
+        if items is None:
+            need = "eligibility_tags or open_eligibility" if population else "category"
+            raise ValueError(f"{where}: no {need} for {prefix} (use '-' for none)")
+        if any(i.lower() in NONE_MARKS for i in items):
+            if len(items) > 1:
+                raise ValueError(f"{where}: {prefix}: '-' cannot be combined with other codes")
+            return []
+        out: dict[str, None] = {}  # in the file's order: the first category is the main one
+        for item in items:
+            if name == "eligibility_tags":
+                if item not in self.taxonomy.eligibility_tags:
+                    raise ValueError(
+                        f"{where}: unknown eligibility tag {item!r} for {prefix} "
+                        "(data/eligibility.json)"
+                    )
+                out[item] = None
+            elif name == "open_eligibility" and population:
+                # A name with no tag counterpart ("Adults") is a population note, not an error.
+                out.update(dict.fromkeys(self.tags_by_name.get(_norm(item), ())))
+            elif name == "open_eligibility":
+                if not (found := self.by_name.get(_norm(item))):
+                    raise ValueError(
+                        f"{where}: Open Eligibility name {item!r} for {prefix} matches no "
+                        "category of data/taxonomy.json (map it with a category, or '-')"
+                    )
+                out.update(dict.fromkeys(found))
+            elif item not in self.taxonomy:
+                raise ValueError(f"{where}: unknown category {item!r} for {prefix}")
+            else:
+                out[item] = None
+        return list(out)
+
+    @staticmethod
+    def is_211(vocabulary: str) -> bool:
+        """Whether a taxonomy name (as records give it, lowercased) means 211 codes."""
+        return vocabulary in TAXONOMY_211
+
+    def resolve_211(self, value: str) -> Resolved211:
+        """What a 211 value gives; never raises (anything not understood is `unmapped`)."""
+        out = Resolved211()
+        for part in _LISTS.split(value or ""):
+            for raw in part.split("*"):
+                given = raw.strip()
+                code = given.upper()
+                if not code:
+                    continue
+                if not _CODE.match(code):
+                    out.unmapped.append(given)
+                elif is_population(code):
+                    tags = _longest(self.table_211.populations, code) or ()
+                    (out.tagged if tags else out.noted).append(code)
+                    out.groups.append(tags)
+                    out.tags.extend(t for t in tags if t not in out.tags)
+                elif (categories := _longest(self.table_211.categories, code)) is None:
+                    out.unmapped.append(code)
+                elif not categories:
+                    out.outside.append(code)
+                else:
+                    out.mapped.append(code)
+                    out.categories.extend(c for c in categories if c not in out.categories)
+        return out
+
+    def knows_name(self, name: str) -> bool:
+        """Whether a category name (Open Eligibility's, or the project's) maps to a category."""
+        return _norm(name) in self.by_name
 
     def categories(self, term: dict) -> list[str]:
         """Project categories for one HSDS taxonomy_term; [] when it maps to none."""
@@ -68,9 +239,49 @@ class Crosswalk:
         if vocabulary == "linkage":
             return [code] if code in self.taxonomy else []
         if vocabulary in TAXONOMY_211:
-            upper = code.upper()
-            return next(([cat] for prefix, cat in self.codes_211 if upper.startswith(prefix)), [])
+            return self.resolve_211(code).categories
         for name in (term.get("name"), term.get("parent_name")):
             if name and (found := self.by_name.get(_norm(name))):
                 return found
         return []
+
+
+_SERVICE_COLUMNS = ("categories", "category", "open_eligibility")
+_VALUE_COLUMNS = (*_SERVICE_COLUMNS, "eligibility_tags")
+
+
+@cache
+def _shipped(taxonomy: Taxonomy, data_dir: Path) -> Table211:
+    reader = Crosswalk(taxonomy, Table211())
+    return reader.read_211(data_dir / SHIPPED_211).overridden_by(
+        reader.read_211(data_dir / SHIPPED_211_POPULATIONS)
+    )
+
+
+def shipped_211(taxonomy: Taxonomy, data_dir: Path = DATA_DIR) -> Table211:
+    """The project's own 211 crosswalk (data/crosswalks), read once per taxonomy."""
+    return _shipped(taxonomy, Path(data_dir))
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def crosswalk_coverage(tallies) -> str | None:
+    """One line for the import report: how much of the source's 211 coding was understood;
+    None when the source had no 211 codes."""
+    codes = {k: tallies.get(f"crosswalk.codes.{k}", 0) for k in ("mapped", "outside", "unmapped")}
+    records = {k: tallies.get(f"crosswalk.records.{k}", 0) for k in ("resolved", "unresolved")}
+    population = tallies.get("crosswalk.codes.population", 0)
+    service, carrying = sum(codes.values()), sum(records.values())
+    if not carrying:
+        return None
+    tagged = tallies.get("crosswalk.populations.tagged", 0)
+    return (
+        f"211 codes: {service} service codes, {_share(codes['mapped'], service)} mapped to "
+        f"categories, {_share(codes['outside'], service)} outside the taxonomy, "
+        f"{_share(codes['unmapped'], service)} unmapped; {population} population codes, "
+        f"{_share(tagged, population)} gave eligibility tags; records with 211 codes: "
+        f"{_share(records['resolved'], carrying)} resolved to a category "
+        f"({records['resolved']} of {carrying})"
+    )

@@ -30,7 +30,7 @@ class CsvRow:
         return f"row {self.number}"
 
 
-def _is_utf8(path: Path) -> bool:
+def is_utf8(path: Path) -> bool:
     decoder = codecs.getincrementaldecoder("utf-8")()
     with path.open("rb") as fh:
         try:
@@ -55,7 +55,7 @@ class CsvFile:
         self.name = path.name
         self.warnings: list[Problem] = []
         self.encoding = "utf-8-sig"
-        if not _is_utf8(path):
+        if not is_utf8(path):
             self.encoding = "cp1252"
             self.warnings.append(
                 Problem(path.name, "-", "-", "not UTF-8: read as Windows-1252 (Latin-1)")

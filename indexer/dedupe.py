@@ -1,14 +1,27 @@
 """Duplicates: the same service twice in one source, or in two sources, found after loading.
 
-Two documents are the same service when their organization and service names match once
-normalised (`dedupe_key`) and they are at the same place (within DISTANCE_MILES) or share a
-phone number, or neither has a place. Elasticsearch finds the keys more than one document
-has (a terms aggregation, in partitions), then their documents are fetched a page at a time,
-so memory stays flat however large the import; within a key, each document is compared only
-with those near it or sharing a phone, so a chain with thousands of sites is no slower.
+Two documents are the same service when all of these hold:
+- their `dedupe_key`s are equal: organization and service names, normalised (case,
+  punctuation, 'Inc.'). An organization with no name is keyed by its id and source, so
+  nameless organizations of one source are told apart by id and never match across sources
+  (ids mean nothing there); names are what match across sources;
+- within one source, they do not name two different organization ids (two organizations,
+  however alike their names);
+- they are not locations of one record;
+- they are at one place: both placed within DISTANCE_MILES of each other, or neither placed,
+  or one placed and one not sharing a phone number. Two placed documents further apart are
+  distinct even if they share a phone (a central line answers for many sites).
 
-One is kept and the others are reported: a document already live in another source is kept
-over the one being loaded; within the load, the first one read is kept.
+Elasticsearch finds the keys more than one document has (a terms aggregation, in
+partitions), then their documents are fetched a page at a time, so memory stays flat however
+large the import; within a key, each document is compared only with those near it or sharing
+a phone with it, so a chain with thousands of sites is no slower.
+
+One of each set of duplicates is kept (`_rank`): an active document over one of any other
+status (inactive, defunct, temporarily closed: search shows only active ones); then one
+already live in another source over the one being loaded; then, within the load, the first
+one read. Only documents of the load are dropped: a live one of another source ranked below
+a new one stays in its own index.
 """
 
 from __future__ import annotations
@@ -41,29 +54,39 @@ class Duplicate:
 
 
 def _same_service(a: dict, b: dict) -> bool:
-    """Two listings of one service (the locations of one record are not duplicates)."""
-    one_record = (
-        a["source"] == b["source"] and a["source_ids"]["service"] == b["source_ids"]["service"]
-    )
-    return not one_record and _same_place(a, b)
+    """Two listings of one service, given equal dedupe keys (see the module docstring)."""
+    if a["source"] == b["source"]:
+        ids_a, ids_b = a["source_ids"], b["source_ids"]
+        if ids_a["service"] == ids_b["service"]:
+            return False  # the locations of one record
+        org_a, org_b = _organization_id(a), _organization_id(b)
+        if org_a and org_b and org_a != org_b:
+            return False
+    return _same_place(a, b)
+
+
+def _organization_id(doc: dict) -> str:
+    return str(doc["source_ids"].get("organization") or "").strip()
 
 
 def _same_place(a: dict, b: dict) -> bool:
-    if a.get("location") and b.get("location"):
-        pa, pb = a["location"], b["location"]
-        if miles_between((pa["lat"], pa["lon"]), (pb["lat"], pb["lon"])) <= DISTANCE_MILES:
-            return True
-    elif not a.get("location") and not b.get("location"):
+    pa, pb = a.get("location"), b.get("location")
+    if pa and pb:
+        return miles_between((pa["lat"], pa["lon"]), (pb["lat"], pb["lon"])) <= DISTANCE_MILES
+    if not pa and not pb:
         return True
     phones_a = {p["number"] for p in a.get("phones") or ()}
     return bool(phones_a & {p["number"] for p in b.get("phones") or ()})
 
 
 def _rank(hit: dict, loading: str) -> tuple:
-    """Keep order: live documents of other sources first, then the first read in this load."""
-    origin = hit["_source"].get("origin") or {}
+    """Keep order: active documents first; then live documents of other sources; then the
+    first read in this load."""
+    doc = hit["_source"]
+    origin = doc.get("origin") or {}
     number = row_number(origin.get("row", ""))
-    return (hit["_index"] == loading, origin.get("file", ""), number, hit["_id"])
+    inactive = (doc.get("status") or "active") != "active"
+    return (inactive, hit["_index"] == loading, origin.get("file", ""), number, hit["_id"])
 
 
 def _shared_keys(client: Elasticsearch, indices: str, keys: int) -> Iterator[list[str]]:
@@ -95,7 +118,7 @@ def _shared_keys(client: Elasticsearch, indices: str, keys: int) -> Iterator[lis
 
 def _groups(client: Elasticsearch, indices: str, keys: list[str]) -> Iterator[list[dict]]:
     """The documents of each of `keys`, a key at a time, paged in key order."""
-    fields = ["id", "source", "source_ids", "location", "phones", "origin", "dedupe_key"]
+    fields = ["id", "source", "source_ids", "location", "phones", "origin", "dedupe_key", "status"]
     group: list[dict] = []
     after = None
     while True:
@@ -127,7 +150,10 @@ class _Kept:
         self.order: dict[str, int] = {}
         self.by_band: dict[int, list[dict]] = {}
         self.unplaced: list[dict] = []
-        self.by_phone: dict[str, list[dict]] = {}
+        # Phones count between a placed and an unplaced document only: kept apart by kind,
+        # so a placed document is never compared with every placed site of a central line.
+        self.placed_by_phone: dict[str, list[dict]] = {}
+        self.unplaced_by_phone: dict[str, list[dict]] = {}
 
     @staticmethod
     def _band(lat: float) -> int:
@@ -135,25 +161,31 @@ class _Kept:
 
     def twin_of(self, hit: dict) -> dict | None:
         doc = hit["_source"]
-        candidates = list(self.unplaced) if not doc.get("location") else []
+        candidates: dict[str, dict] = {}  # by id: a document found twice is compared once
         if point := doc.get("location"):
             band = self._band(point["lat"])
             for near in (band - 1, band, band + 1):
-                candidates.extend(self.by_band.get(near, ()))
+                candidates.update((k["_id"], k) for k in self.by_band.get(near, ()))
+            by_phone = self.unplaced_by_phone
+        else:
+            candidates.update((k["_id"], k) for k in self.unplaced)
+            by_phone = self.placed_by_phone
         for phone in doc.get("phones") or ():
-            candidates.extend(self.by_phone.get(phone["number"], ()))
-        candidates.sort(key=lambda k: self.order[k["_id"]])
-        return next((k for k in candidates if _same_service(k["_source"], doc)), None)
+            candidates.update((k["_id"], k) for k in by_phone.get(phone["number"], ()))
+        in_order = sorted(candidates.values(), key=lambda k: self.order[k["_id"]])
+        return next((k for k in in_order if _same_service(k["_source"], doc)), None)
 
     def add(self, hit: dict) -> None:
         doc = hit["_source"]
         self.order[hit["_id"]] = len(self.order)
         if point := doc.get("location"):
             self.by_band.setdefault(self._band(point["lat"]), []).append(hit)
+            by_phone = self.placed_by_phone
         else:
             self.unplaced.append(hit)
+            by_phone = self.unplaced_by_phone
         for phone in doc.get("phones") or ():
-            self.by_phone.setdefault(phone["number"], []).append(hit)
+            by_phone.setdefault(phone["number"], []).append(hit)
 
 
 def find(client: Elasticsearch, loading: str, others: list[str]) -> list[Duplicate]:

@@ -9,11 +9,21 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import phonenumbers
 
 from indexer.crosswalk import Crosswalk
+from indexer.formats.values import (
+    STATES,
+    parse_eligibility,
+    parse_fees,
+    parse_hours,
+    parse_languages,
+    parse_service_areas,
+)
 from indexer.geocoding import AddressGeocoder
+from indexer.infer import CategoryInferrer
 from indexer.records import Problem, SourceRow
 from linkage import geo, hours
 from linkage.languages import language_codes
@@ -42,13 +52,21 @@ class Converted:
 _NAME_NOISE = re.compile(r"\b(inc|incorporated|llc|corp|corporation|the|of|co)\b|[^a-z0-9 ]")
 
 
-def dedupe_key(organization: str | None, service: str) -> str:
-    """The same organization and service name however written: case, punctuation, 'Inc.'."""
+def dedupe_key(
+    organization: str | None, service: str, source: str = "", organization_id: str | None = None
+) -> str:
+    """The same organization and service name however written: case, punctuation, 'Inc.'.
+
+    An organization with no name is known only by its id, which means something within its
+    source alone: its key names both, so nameless organizations are not all one."""
 
     def norm(text: str | None) -> str:
         return " ".join(_NAME_NOISE.sub(" ", (text or "").lower()).split())
 
-    return f"{norm(organization)}|{norm(service)}"
+    who = norm(organization)
+    if not who and (organization_id or "").strip():
+        who = f"#{source}#{organization_id.strip()}"  # '#' is never left in a normalised name
+    return f"{who}|{norm(service)}"
 
 
 def document_id(source: str, service_id: str, location_id: str | None) -> str:
@@ -69,22 +87,49 @@ def _codes(service: dict, taxonomy_name: str) -> list[str]:
     return [a["taxonomy_term"].get("code") or "" for a in _attributes(service, taxonomy_name)]
 
 
-def _languages(*holders: dict) -> tuple[list[str], list[str]]:
-    """ISO 639 codes from HSDS language entries (by code or by English name), and the unknown."""
+class _Spoken(NamedTuple):
+    """What the language entries of some holders say: codes, coded entries Linkage does not
+    know, whether interpretation is offered, and the free text they were read from."""
+
+    codes: list[str]
+    unknown: list[str]
+    interpretation: bool
+    texts: list[str]
+
+
+def _languages(*holders: dict) -> _Spoken:
+    """ISO 639 codes from HSDS language entries: by code (any ISO 639 code or English name),
+    else by reading the name as free text (values.parse_languages: "Spanish and ASL.")."""
     known = language_codes()
     seen: dict[str, None] = {}
-    unknown = []
+    unknown, texts = [], []
+    interpretation = False
     for holder in holders:
         for lang in holder.get("languages") or ():
-            raw = (lang.get("code") or lang.get("name") or "").strip().lower()
-            if not raw:
-                continue
-            code = known.get(raw)
+            code = str(lang.get("code") or "").strip().lower()
+            name = str(lang.get("name") or "").strip()
             if code:
-                seen[code] = None
-            else:
-                unknown.append(raw)
-    return list(seen), unknown
+                if known.get(code):
+                    seen[known[code]] = None
+                else:
+                    unknown.append(code)
+            elif name:
+                texts.append(name)
+                read = parse_languages(name)
+                seen.update(dict.fromkeys(read.codes))
+                interpretation = interpretation or read.interpretation
+    return _Spoken(list(seen), unknown, interpretation, texts)
+
+
+def _location_languages(base: dict, location: dict) -> dict:
+    """The document's language fields: the service's and its location's."""
+    spoken = _languages(location)
+    texts = [t for t in (base.get("languages_text"), "; ".join(spoken.texts)) if t]
+    return {
+        "languages": list(dict.fromkeys(base["languages"] + spoken.codes)),
+        "interpretation": bool(base.get("interpretation") or spoken.interpretation),
+        "languages_text": "; ".join(dict.fromkeys(texts)) or None,
+    }
 
 
 _US_PHONE = re.compile(r"^(?:\+?1[\s.-]*)?\(?([2-9]\d{2})\)?[\s.-]*(\d{3})[\s.-]*(\d{4})$")
@@ -155,8 +200,12 @@ class Converter:
         default_timezone: str,
         crosswalk: Crosswalk | None = None,
         geocoder: AddressGeocoder | None = None,
+        inferrer: CategoryInferrer | bool = True,
     ):
         self.source = source
+        # Categories for records that have none after the crosswalk (True: the default rules,
+        # whose model loads on the first such record; False: none inferred).
+        self.inferrer = CategoryInferrer(taxonomy) if inferrer is True else inferrer or None
         self.geocoder = geocoder  # for addresses without coordinates; None: ZIP centroids only
         self.taxonomy = taxonomy
         self.default_timezone = default_timezone
@@ -188,7 +237,10 @@ class Converter:
         sals = service.get("service_at_locations") or []
         if not sals:
             sals = [{"id": None, "location": None}]
-        base["dedupe_key"] = dedupe_key(base["organization_name"], base["service_name"])
+        organization_id = str((service.get("organization") or {}).get("id") or "")
+        base["dedupe_key"] = dedupe_key(
+            base["organization_name"], base["service_name"], self.source, organization_id
+        )
         base["origin"] = {"file": row.file, "row": row.row, "documents": len(sals)}
         for sal in sals:
             doc = self._document(service, sal, base, list(notes), problem, out)
@@ -204,7 +256,16 @@ class Converter:
     def _service_fields(self, service: dict, problem, out: Converted) -> tuple[dict, list[str]]:
         notes: list[str] = []
         categories, population_tags = self._categories(service, notes)
-        languages = self._service_languages(service, problem, out)
+        origin = {"category_source": "source" if categories else None}
+        if not categories and self.inferrer is not None:
+            inferred = self.inferrer.infer(service)  # never over the source's categories
+            if inferred.categories:
+                categories = inferred.categories
+                origin = {
+                    "category_source": "inferred",
+                    "category_inferred_from": inferred.evidence,
+                }
+        self.tally[f"categories.{origin['category_source'] or 'none'}"] += 1
         assured = (service.get("assured_date") or "")[:10] or None
         base = {
             "source": self.source,
@@ -213,27 +274,44 @@ class Converter:
             "organization_name": (service.get("organization") or {}).get("name"),
             **self._category_fields(categories),
             "confidential": "confidential-address" in _codes(service, "linkage-flags"),
-            "languages": languages,
+            **self._service_languages(service, problem, out),
             "eligibility": self._eligibility(service, population_tags, problem, out),
             "fees": self._fees(service),
             "fees_description": service.get("fees_description"),
-            "service_areas": self._service_areas(service, notes),
+            **self._service_areas(service, notes),
             "status": (service.get("status") or "active").lower(),
             "last_verified": assured,
             "url": service.get("url"),
             "email": service.get("email"),
             "application_process": service.get("application_process"),
+            "required_documents": [
+                d["document"] for d in service.get("required_documents") or () if d.get("document")
+            ],
+            # A dated notice (iCarol's TemporaryMessage): kept with its dates, shown by search
+            # only while current (linkage.search.current_notice).
+            "notice": _notice(service),
         }
+        base.update(origin)
         return base, notes
+
+    # Tags that hide a service from clients known to be outside the group (linkage.eligibility
+    # filters): from 211 population codes only when they are the only group the record names.
+    _FILTERING_TAGS = ("seniors", "youth", "veterans")
 
     def _categories(self, service: dict, notes: list[str]) -> tuple[list[str], list[str]]:
         """Project categories from the record's taxonomy terms (through the crosswalk), and
-        the eligibility tags its target-population codes give."""
+        the eligibility tags its target-population (211 Y) codes give."""
         categories: dict[str, None] = {}
+        found_211 = None  # what the record's 211 codes gave, if it has any
         for a in service.get("attributes") or ():
             term = a.get("taxonomy_term") or {}
             vocabulary = (term.get("taxonomy") or "").strip().lower()
             if not term or vocabulary in CONVENTION_TAXONOMIES:
+                continue
+            if self.crosswalk.is_211(vocabulary):
+                got = self.crosswalk.resolve_211(str(term.get("code") or term.get("name") or ""))
+                found_211 = self._count_211(got, vocabulary, notes, found_211)
+                categories.update(dict.fromkeys(got.categories))
                 continue
             mapped = self.crosswalk.categories(term)
             categories.update(dict.fromkeys(mapped))
@@ -241,7 +319,45 @@ class Converter:
                 name = term.get("name") or term.get("code") or "?"
                 self.unmapped[(vocabulary or "?", name)] += 1
                 notes.append(f"no category for {vocabulary} term {name!r}")
-        return list(categories), []
+        if found_211 is None:
+            return list(categories), []
+        resolved = "resolved" if found_211.categories else "unresolved"
+        self.tally[f"crosswalk.records.{resolved}"] += 1
+        if found_211.noted:
+            notes.append(f"211 population codes (no eligibility tag): {', '.join(found_211.noted)}")
+        return list(categories), self._population_tags(found_211, notes)
+
+    def _count_211(self, got, vocabulary: str, notes: list[str], so_far):
+        """Counts one 211 value's codes for the report; returns the record's running total."""
+        for kind in ("mapped", "outside", "unmapped"):
+            self.tally[f"crosswalk.codes.{kind}"] += len(getattr(got, kind))
+        self.tally["crosswalk.codes.population"] += len(got.groups)
+        self.tally["crosswalk.populations.tagged"] += len(got.tagged)
+        self.tally["crosswalk.populations.noted"] += len(got.noted)
+        for code in got.unmapped:
+            self.unmapped[(vocabulary, code)] += 1
+            notes.append(f"no category for {vocabulary} term {code!r}")
+        if so_far is None:
+            return got
+        so_far.categories.extend(c for c in got.categories if c not in so_far.categories)
+        so_far.noted.extend(c for c in got.noted if c not in so_far.noted)
+        so_far.groups.extend(got.groups)
+        return so_far
+
+    def _population_tags(self, found_211, notes: list[str]) -> list[str]:
+        """Eligibility tags from 211 population codes. Several population codes on a record
+        mean any of those groups, while tags all apply: a filtering tag is kept only when it is
+        the one group the record names (else it would hide the service from the others)."""
+        groups = {g for g in found_211.groups}
+        tags = list(dict.fromkeys(t for g in found_211.groups for t in g))
+        if len(groups) > 1 and (dropped := [t for t in tags if t in self._FILTERING_TAGS]):
+            self.tally["crosswalk.populations.limits_not_applied"] += 1
+            notes.append(
+                f"for {', '.join(dropped)} among other groups (211 population codes): "
+                "not applied as a limit"
+            )
+            tags = [t for t in tags if t not in dropped]
+        return tags
 
     def _category_fields(self, categories: list[str]) -> dict:
         """The category fields of a document: its categories, their tree, names and needs."""
@@ -278,32 +394,113 @@ class Converter:
                         problem("income-max-fpl", f"not a percentage: {a.get('value')!r}")
                     )
                     income = None
+        min_age = _int_or_none(service.get("minimum_age"))
+        max_age = _int_or_none(service.get("maximum_age"))
+        text = service.get("eligibility_description")
+        if text and text.strip():
+            # The text fills only what the structured fields leave out.
+            read = parse_eligibility(text)
+            self._count("eligibility", read.understood)
+            if min_age is None and max_age is None:
+                min_age, max_age = read.min_age, read.max_age
+            if not tags:
+                tags = [t for t in read.tags if t in self.taxonomy.eligibility_tags]
+            if not income and read.income_max_fpl:
+                income = read.income_max_fpl
         return {
-            "min_age": _int_or_none(service.get("minimum_age")),
-            "max_age": _int_or_none(service.get("maximum_age")),
+            "min_age": min_age,
+            "max_age": max_age,
             "tags": tags,
             "income_max_fpl": int(income) if income else None,
-            "description": service.get("eligibility_description"),
+            "description": text,
         }
 
-    def _fees(self, service: dict) -> str | None:
-        return next((c for c in _codes(service, "linkage-fees") if c in FEES), None)
+    def _count(self, field_name: str, understood: bool) -> None:
+        """One record's free text for a field, understood or not, for the report."""
+        self.tally[
+            f"free_text.{field_name}.{'understood' if understood else 'not_understood'}"
+        ] += 1
 
-    def _service_areas(self, service: dict, notes: list[str]) -> list[str]:
-        areas = []
+    def _fees(self, service: dict) -> str | None:
+        """The linkage-fees attribute, else what the fees text says (values.parse_fees)."""
+        coded = next((c for c in _codes(service, "linkage-fees") if c in FEES), None)
+        text = service.get("fees_description")
+        if not (text and text.strip()):
+            return coded
+        read = parse_fees(text)
+        self._count("fees", read is not None)
+        return coded or read
+
+    def _service_areas(self, service: dict, notes: list[str]) -> dict:
+        """Area keys from valid extents, and from the names of areas without one (read as
+        text in the state of the record's first address: values.parse_service_areas)."""
+        areas: dict[str, None] = {}
+        texts, understood = [], True
         for area in service.get("service_areas") or ():
             extent = (area.get("extent") or "").strip()
+            name = (area.get("name") or "").strip()
             if _AREA.match(extent):
-                areas.append(extent)
-            elif extent or area.get("name"):
-                notes.append(f"service area not understood: {extent or area.get('name')!r}")
-        return areas
+                areas[extent] = None
+            elif name:
+                read = parse_service_areas(name, _record_state(service))
+                areas.update(dict.fromkeys(read.keys))
+                texts.append(name)
+                understood = understood and read.understood
+                for part in read.unresolved:
+                    notes.append(f"service area not understood: {part!r}")
+            elif extent:
+                notes.append(f"service area not understood: {extent!r}")
+        if texts:
+            self._count("service_areas", understood)
+        return {"service_areas": list(areas), "service_area_text": "; ".join(texts) or None}
 
-    def _service_languages(self, service: dict, problem, out: Converted) -> list[str]:
-        languages, unknown_languages = _languages(service)
-        for name in unknown_languages:
+    def _service_languages(self, service: dict, problem, out: Converted) -> dict:
+        """The service's languages, interpretation and language text; the record's free text
+        (its own and its locations') is counted once for the report."""
+        spoken = _languages(service)
+        for name in spoken.unknown:
             out.warnings.append(problem("languages", f"unknown language {name!r}"))
-        return languages
+        locations = [
+            _languages(sal.get("location") or {})
+            for sal in service.get("service_at_locations") or ()
+        ]
+        if spoken.texts or any(s.texts for s in locations):
+            understood = any(s.codes or s.interpretation for s in (spoken, *locations) if s.texts)
+            self._count("languages", understood)
+        return {
+            "languages": spoken.codes,
+            "interpretation": spoken.interpretation,
+            "languages_text": "; ".join(spoken.texts) or None,
+        }
+
+    def _hours(self, service: dict, sal: dict, schedules: list[dict]):
+        """Weekly periods from the schedule entries: structured ones as they are, those with
+        only a `description` read as text (values.parse_hours). Returns (periods, problems,
+        the text). The record's text is counted once, on its first location."""
+        rows, texts, understood = [], [], True
+        for entry in schedules:
+            text = (entry.get("description") or "").strip()
+            if entry.get("byday") or entry.get("opens_at") or not text:
+                rows.append(entry)
+                continue
+            read = parse_hours(text)
+            texts.append(text)
+            understood = understood and read.understood
+            rows.extend(
+                {
+                    "id": entry.get("id"),
+                    "freq": "WEEKLY",
+                    "byday": day,
+                    "opens_at": o,
+                    "closes_at": c,
+                }
+                for day, o, c in read.periods
+            )
+        sals = service.get("service_at_locations") or []
+        if texts and (not sals or sal is sals[0]):
+            self._count("hours", understood)
+        periods, problems = hours.periods_from_hsds(rows)
+        return periods, problems, "\n".join(texts) or None
 
     def _document(
         self, service: dict, sal: dict, base: dict, notes: list[str], problem, out: Converted
@@ -369,8 +566,10 @@ class Converter:
             delivery.append("virtual")
         if phones:
             delivery.append("phone")
-        periods, problems = hours.periods_from_hsds(
-            sal.get("schedules") or location.get("schedules") or service.get("schedules") or []
+        periods, problems, hours_text = self._hours(
+            service,
+            sal,
+            sal.get("schedules") or location.get("schedules") or service.get("schedules") or [],
         )
         notes.extend(problems)
         return {
@@ -389,8 +588,15 @@ class Converter:
             "phones": phones,
             "schedule": [p.as_dict() for p in periods],
             "open_minutes": hours.week_ranges(periods),
+            "hours_text": hours_text,
             "timezone": self._timezone(zip_info, point, base["service_areas"]),
-            "languages": list(dict.fromkeys(base["languages"] + _languages(location)[0])),
+            **_location_languages(base, location),
+            "accessibility": [
+                text
+                for a in location.get("accessibility") or ()
+                for text in (a.get("description"), a.get("details"))
+                if text
+            ],
             "notes": notes,
         }
 
@@ -423,6 +629,33 @@ def _swapped(lat: float, lon: float, zip_info) -> bool:
             or geo.miles_between((lat, lon), centroid) > NEAR_ITS_ZIP_MILES
         )
     )
+
+
+def _notice(service: dict) -> dict | None:
+    """The service's `alert` with the dates it holds between (`linkage-flags` attributes
+    `notice-starts` / `notice-ends`, YYYY-MM-DD; either may be absent)."""
+    text = (service.get("alert") or "").strip()
+    if not text:
+        return None
+    dates = {
+        a["taxonomy_term"].get("code"): (a.get("value") or "")[:10] or None
+        for a in _attributes(service, "linkage-flags")
+    }
+    return {"text": text, "starts": dates.get("notice-starts"), "ends": dates.get("notice-ends")}
+
+
+def _record_state(service: dict) -> str | None:
+    """The two-letter state of the record's first address (or of its ZIP code), for reading
+    "Statewide" and bare county or city names."""
+    for sal in service.get("service_at_locations") or ():
+        address = _address(sal.get("location") or {}) or {}
+        state = (address.get("state") or "").strip()
+        state = STATES.get(state.lower(), state.upper())
+        if len(state) == 2:
+            return state
+        if address.get("postal_code") and (place := geo.zip_place(address["postal_code"])):
+            return place.state
+    return None
 
 
 def _int_or_none(value) -> int | None:

@@ -16,26 +16,42 @@ are not services to refer to, counted by kind: records.SKIP_KINDS).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import orjson
 from elasticsearch import ApiError, Elasticsearch
 
-from indexer import dedupe, formats, pipeline
+from indexer import changes, dedupe, formats, pipeline
 from indexer.hsds import Converter
-from indexer.records import SKIP_KINDS, Problem, SourceRow, row_number
+from indexer.records import SKIP_KINDS, Problem, ReadError, SourceRow, row_number
+from indexer.side_table import SideTable, with_categories
 from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
 
 MAX_WARNINGS = 10_000  # kept in full in a report; all are counted
 
 
 class LoadError(RuntimeError):
-    """The load did not complete; the live alias was not changed."""
+    """The load did not complete; the live alias was not changed. `report` is what the load
+    had counted when it failed (None if it failed before reading)."""
+
+    def __init__(self, message: str, report: Report | None = None):
+        super().__init__(message)
+        self.report = report
+
+
+def failed_report(exc: BaseException) -> Report | None:
+    """The partial report a failed load left on its exception (LoadError, or a ReadError met
+    midway), marked with the reason; None when there is none."""
+    report = getattr(exc, "report", None)
+    if report is not None:
+        report.failed = str(exc)
+    return report
 
 
 def after_failure(mode: str) -> str:
@@ -87,6 +103,11 @@ class Report:
     index: str | None = None
     analysis: str | None = None
     seconds: float = 0.0
+    # Full loads: what changed since the source's last load, by service (indexer.changes).
+    changes: dict | None = None
+    verified_over_a_year_ago: int | None = None  # services last verified > 365 days ago
+    no_verified_date: int | None = None  # services with no verification date
+    failed: str | None = None  # why the load failed (its report is then partial)
 
     def total(self) -> FileCounts:
         t = FileCounts()
@@ -149,6 +170,16 @@ class Report:
             "warnings_total": self.warnings_total,
             "warnings_by_field": dict(self.warnings_by_field.most_common()),
             "warnings": [w.as_dict() for w in self.warnings],
+            **({"changes": self.changes} if self.changes is not None else {}),
+            **(
+                {
+                    "verified_over_a_year_ago": self.verified_over_a_year_ago,
+                    "no_verified_date": self.no_verified_date,
+                }
+                if self.verified_over_a_year_ago is not None
+                else {}
+            ),
+            **({"failed": self.failed} if self.failed else {}),
         }
 
 
@@ -252,10 +283,20 @@ def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_typ
         _Pending(row.file, row.row, docs[0]["source_ids"]["service"], [d["id"] for d in docs])
     )
     for doc in docs:
+        doc["fingerprint"] = fingerprint(doc)
         action = orjson.dumps({op_type: {"_index": index, "_id": doc["id"]}})
         line = action + b"\n" + orjson.dumps(doc) + b"\n"
         batch.lines.append(line)
         batch.size += len(line)
+
+
+def fingerprint(doc: dict) -> str:
+    """What a document says, as a short hash: equal when a later load gives the same content
+    (where in the file it was, `origin`, left out), to count what a load changed."""
+    content = {k: v for k, v in doc.items() if k not in ("origin", "fingerprint")}
+    return hashlib.blake2b(
+        orjson.dumps(content, option=orjson.OPT_SORT_KEYS), digest_size=12
+    ).hexdigest()
 
 
 def _sealed(batch: _Batch, converter: Converter) -> _Batch:
@@ -408,6 +449,7 @@ def _finish(client: Elasticsearch, index: str, report: Report) -> None:
             "source": report.source,
             "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "analysis": report.analysis,
+            "mode": report.mode,
         },
     )
 
@@ -497,6 +539,7 @@ def rebuild(
                     else "the file holds no records"
                 )
             )
+        _count_changes(client, alias, source, report)
         count = client.count(index=report.index)["count"]
         if count != report.documents or not report.reconciles():
             raise LoadError(
@@ -508,11 +551,28 @@ def rebuild(
                 )
             )
         swap_alias(client, alias, source, report.index)
-    except BaseException:
+    except BaseException as exc:
         client.options(ignore_status=404).indices.delete(index=report.index)
+        _keep_report(exc, report, started)
         raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _count_changes(client: Elasticsearch, alias: str, source: str, report: Report) -> None:
+    """Before the swap: what the new index changes against the source's live one."""
+    live = source_indices(client, alias, source)
+    found = changes.changes(client, report.index, live[-1] if live else None, date.today())
+    report.changes = found["changes"]
+    report.verified_over_a_year_ago = found["verified_over_a_year_ago"]
+    report.no_verified_date = found["no_verified_date"]
+
+
+def _keep_report(exc: BaseException, report: Report, started: float) -> None:
+    """A failed load's report goes with its error (the CLI and jobs still write it)."""
+    if isinstance(exc, LoadError | ReadError) and getattr(exc, "report", None) is None:
+        report.seconds = time.monotonic() - started
+        exc.report = report
 
 
 def upsert(
@@ -534,12 +594,16 @@ def upsert(
         .get("_meta", {})
         .get("analysis")
     )
-    _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size)
-    _finish(client, live[-1], report)
-    if not report.reconciles():
-        raise LoadError(
-            "counts do not reconcile: " + str({n: c.as_dict() for n, c in report.files.items()})
-        )
+    try:
+        _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size)
+        _finish(client, live[-1], report)
+        if not report.reconciles():
+            raise LoadError(
+                "counts do not reconcile: " + str({n: c.as_dict() for n, c in report.files.items()})
+            )
+    except BaseException as exc:
+        _keep_report(exc, report, started)
+        raise
     report.seconds = time.monotonic() - started
     return report
 
@@ -562,9 +626,14 @@ def load_path(
     converter: Converter,
     mode: str = "full",
     progress: Callable[[int], None] | None = None,
+    categories: SideTable | None = None,
 ) -> Report:
-    """Read `path` as `fmt` ("auto": detected) and load it in `mode` (full or incremental):
-    what the CLI and the import worker both do."""
+    """Read `path` as `fmt` ("auto": detected) and load it in `mode` (full or incremental),
+    with the categories of a side table (indexer.side_table) if given: what the CLI and the
+    import worker both do."""
     fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
     run = rebuild if mode == "full" else upsert
-    return run(client, alias, formats.read(path, fmt, mapping), converter, progress)
+    rows = formats.read(path, fmt, mapping)
+    if categories is not None:
+        rows = with_categories(rows, categories, converter)
+    return run(client, alias, rows, converter, progress)

@@ -9,8 +9,9 @@ from pathlib import Path
 
 from elasticsearch import Elasticsearch, TransportError
 
-from indexer.load import LoadError, after_failure, load_path
+from indexer.load import LoadError, after_failure, failed_report, load_path
 from indexer.records import ReadError
+from indexer.side_table import read_table
 from linkage import imports
 from linkage.config import Settings
 
@@ -23,6 +24,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
     """Run one claimed job to its end; whatever happens, the job ends succeeded or failed."""
     path = Path(job["path"])
     mapping = Path(job["mapping"]) if job.get("mapping") else None
+    categories_path = Path(job["categories"]) if job.get("categories") else None
     read = 0
     last = time.monotonic()
 
@@ -36,13 +38,20 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
     report, error = None, None
     try:
         converter = converter_for(job["source"], settings)
+        categories = (
+            read_table(categories_path, job.get("categories_vocabulary"))
+            if categories_path
+            else None
+        )
         with imports.heartbeat(es, job["source"], job["id"]):
             report = load_path(
                 es, settings.index_alias, path, job["format"], mapping, converter, job["mode"],
-                progress,
+                progress, categories,
             ).as_dict(max_rejections=JOB_REJECTIONS)  # fmt: skip
     except (ReadError, LoadError) as exc:
         error = f"{exc}; {after_failure(job['mode'])}"
+        if (partial := failed_report(exc)) is not None:  # the job keeps what the load counted
+            report = partial.as_dict(max_rejections=JOB_REJECTIONS)
     except TransportError as exc:
         error = f"Elasticsearch failed: {type(exc).__name__}; {after_failure(job['mode'])}"
     except Exception as exc:  # a job must never stay 'running' because of a bug
@@ -52,9 +61,10 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
         )
     finally:
         upload_dir = Path(settings.upload_dir).resolve()
-        if upload_dir in path.resolve().parents:  # an upload: remove its spool folder
-            spool = upload_dir / path.resolve().relative_to(upload_dir).parts[0]
-            shutil.rmtree(spool, ignore_errors=True)
+        for uploaded in (path, categories_path):  # an upload: remove its spool folder
+            if uploaded is not None and upload_dir in uploaded.resolve().parents:
+                spool = upload_dir / uploaded.resolve().relative_to(upload_dir).parts[0]
+                shutil.rmtree(spool, ignore_errors=True)
         try:
             imports.finish(es, job, report, error)
         except TransportError:  # the worker lives on; the lock is taken over once stale

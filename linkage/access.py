@@ -44,6 +44,8 @@ SCOPES = {
     "referrals.Match": "match",
     "imports.Imports": "import",
     "imports.Import": "import",
+    "imports.Sources": "import",
+    "imports.Source": "import",
 }
 PAGE_SCOPES = frozenset({"search", "match"})
 PAGE_TOKEN_SECONDS = 12 * 3600

@@ -61,7 +61,9 @@ class Settings:
     import_dir: str = ""
     upload_dir: str = str(Path.home() / ".cache" / "linkage" / "uploads")
     max_upload_bytes: int = 512 * 1024 * 1024
-    # A deployer's 211 (AIRS) code crosswalk: CSV `code_prefix,category` (211 terms are licensed).
+    # A deployer's 211 (AIRS) code crosswalk over the shipped one (data/crosswalks/211.csv): CSV
+    # `code_prefix,category` or `code,open_eligibility` (data/crosswalks/README.md); its row for
+    # a prefix replaces the shipped row. Codes only: 211 term names are licensed.
     crosswalk_211: str = ""
     data_dir: Path = field(default=DATA_DIR)
 

@@ -55,7 +55,11 @@ class Place:
 
 
 def county_name(raw: str) -> str:
-    return _COUNTY_SUFFIX.sub("", raw.strip())
+    """The county's name as area keys spell it: 'Harford County' → 'Harford'; one spelling for
+    the ZIP list's variants ('Baltimore city' and 'Baltimore City', 'St Mary's' and 'St. Mary's')."""
+    name = _COUNTY_SUFFIX.sub("", " ".join(raw.split()))
+    name = re.sub(r"\bcity$", "City", name)
+    return re.sub(r"^St\.? ", "St. ", name)
 
 
 def valid_coordinates(lat: float, lon: float) -> bool:

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 
 from elasticsearch import ConflictError, Elasticsearch, NotFoundError, TransportError
 
-FORMATS = ("hsds-json", "hsds-tabular", "ohana", "mapped-csv")
+FORMATS = ("hsds-json", "hsds-tabular", "ohana", "mapped-csv", "icarol")
 SOURCE_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 JOBS_INDEX = "linkage-import-jobs"
 LOCKS_INDEX = "linkage-import-locks"
@@ -38,6 +38,8 @@ JOB_MAPPINGS = {
         "mode": {"type": "keyword"},
         "path": {"type": "keyword", "index": False},
         "mapping": {"type": "keyword", "index": False},
+        "categories": {"type": "keyword", "index": False},  # a side table (--categories)
+        "categories_vocabulary": {"type": "keyword"},
         "status": {"type": "keyword"},
         "created": {"type": "date"},
         "started": {"type": "date"},
@@ -94,9 +96,11 @@ def ensure_indices(es: Elasticsearch) -> None:
 
 
 def submit(
-    es: Elasticsearch, source: str, fmt: str, mode: str, path: str, mapping: str | None
-) -> dict:
-    """Queue a job; raises SourceBusy when this source already has one queued or running."""
+    es: Elasticsearch, source: str, fmt: str, mode: str, path: str, mapping: str | None,
+    categories: str | None = None, categories_vocabulary: str | None = None,
+) -> dict:  # fmt: skip
+    """Queue a job; raises SourceBusy when this source already has one queued or running.
+    `categories`: a side table's path (indexer.side_table), checked by the caller."""
     job = {
         "id": uuid.uuid4().hex,
         "source": source,
@@ -104,6 +108,8 @@ def submit(
         "mode": mode,
         "path": path,
         "mapping": mapping,
+        "categories": categories,
+        "categories_vocabulary": categories_vocabulary,
         "status": "queued",
         "created": now(),
         "started": None,

@@ -12,6 +12,9 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 FEES = ("free", "sliding-scale", "fee")
 DELIVERY = ("in_person", "phone", "virtual")
+# "source": the directory's own categories (through the crosswalk); "inferred": read from
+# the record's words by indexer.infer when the source gave none.
+CATEGORY_SOURCES = ("source", "inferred")
 
 
 class PhoneSchema(Schema):
@@ -60,6 +63,18 @@ class EligibilitySchema(Schema):
             raise ValidationError("min_age is above max_age", "min_age")
 
 
+_DATE = validate.Regexp(r"^\d{4}-\d{2}-\d{2}$", error="not a YYYY-MM-DD date")
+
+
+class NoticeSchema(Schema):
+    """A dated notice on a service (closed for a holiday, moved for repairs): search shows it
+    only from `starts` to `ends` (either may be open)."""
+
+    text = fields.String(required=True)
+    starts = fields.String(allow_none=True, validate=_DATE)
+    ends = fields.String(allow_none=True, validate=_DATE)
+
+
 class ResourceSchema(Schema):
     """Validates a document before it is indexed; the indexer rejects what fails here."""
 
@@ -74,6 +89,16 @@ class ResourceSchema(Schema):
     category_tree = fields.List(fields.String(), required=True)
     category_names = fields.List(fields.String())
     needs = fields.List(fields.String())
+    category_source = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(CATEGORY_SOURCES),
+        metadata={"description": "Where the categories came from; none when it has none."},
+    )
+    category_inferred_from = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(("name", "description")),
+        metadata={"description": "For inferred categories: the text they were read from."},
+    )
     location = fields.Nested(GeoPointSchema, allow_none=True)
     location_precision = fields.String(allow_none=True)
     address = fields.Nested(AddressSchema, allow_none=True)
@@ -86,6 +111,15 @@ class ResourceSchema(Schema):
     open_minutes = fields.List(fields.Dict())
     timezone = fields.String(allow_none=True)
     languages = fields.List(fields.String())
+    # The source's own words where a value came from free text (shown beside what was read
+    # from it, and instead of it where nothing was): "Spanish (Mon only).", "M-F 9-5".
+    languages_text = fields.String(allow_none=True)
+    interpretation = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Interpretation offered for other languages."},
+    )
+    hours_text = fields.String(allow_none=True)
+    service_area_text = fields.String(allow_none=True)
     eligibility = fields.Nested(EligibilitySchema)
     fees = fields.String(allow_none=True, validate=validate.OneOf(FEES))
     fees_description = fields.String(allow_none=True)
@@ -98,14 +132,21 @@ class ResourceSchema(Schema):
     url = fields.String(allow_none=True)
     email = fields.String(allow_none=True)
     application_process = fields.String(allow_none=True)
+    required_documents = fields.List(fields.String())
+    notice = fields.Nested(NoticeSchema, allow_none=True)
+    accessibility = fields.List(
+        fields.String(), metadata={"description": "Access for people with disabilities."}
+    )
     notes = fields.List(fields.String())
     # Import bookkeeping: same organization + service name (normalised), and where it came from.
     dedupe_key = fields.String()
     origin = fields.Dict()
+    # Set by the loader after this check: a hash of the content, to count what a load changed.
+    fingerprint = fields.String()
 
 
 # Fields for search and import bookkeeping only, never shown to API users.
-INTERNAL_FIELDS = ("category_names", "notes", "dedupe_key", "origin")
+INTERNAL_FIELDS = ("category_names", "notes", "dedupe_key", "origin", "fingerprint")
 
 
 class InvalidDocument(ValueError):
@@ -176,6 +217,8 @@ MAPPINGS: dict = {
         "category_tree": {"type": "keyword"},
         "category_names": _text(),
         "needs": {"type": "keyword"},
+        "category_source": {"type": "keyword"},
+        "category_inferred_from": {"type": "keyword"},
         "location": {"type": "geo_point"},
         "location_precision": {"type": "keyword"},
         "address": {
@@ -194,6 +237,10 @@ MAPPINGS: dict = {
         "open_minutes": {"type": "integer_range"},
         "timezone": {"type": "keyword"},
         "languages": {"type": "keyword"},
+        "languages_text": {"type": "text", "index": False},
+        "interpretation": {"type": "boolean"},
+        "hours_text": {"type": "text", "index": False},
+        "service_area_text": {"type": "text", "index": False},
         "eligibility": {
             "properties": {
                 "min_age": {"type": "integer"},
@@ -211,9 +258,13 @@ MAPPINGS: dict = {
         "url": _display(),
         "email": _display(),
         "application_process": {"type": "text", "index": False},
+        "required_documents": {"type": "text", "index": False},
+        "notice": {"type": "object", "enabled": False},
+        "accessibility": {"type": "text", "index": False},
         "notes": {"type": "text", "index": False},
         "dedupe_key": {"type": "keyword"},
         "origin": {"type": "object", "enabled": False},
+        "fingerprint": {"type": "keyword", "index": False},  # doc values: for aggregations
     },
 }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from linkage import eligibility, hours
 from linkage.geo import METERS_PER_MILE, Place, miles_between
@@ -248,6 +249,9 @@ def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetim
     for need in req.needs:
         if need in (doc.get("needs") or ()):
             why.append(f"addresses need: {need}")
+    if why and doc.get("category_source") == "inferred":
+        # The source gave no category: the match rests on the record's words (indexer.infer).
+        why.append(f"inferred from its {doc.get('category_inferred_from') or 'description'}")
     confidential = bool(doc.get("confidential"))
     distance = None
     if confidential:
@@ -294,13 +298,32 @@ def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetim
         "open_now": open_now,
         "timezone": tz,
         "languages": doc.get("languages") or [],
+        "languages_text": doc.get("languages_text"),
+        "interpretation": bool(doc.get("interpretation")),
+        "hours_text": doc.get("hours_text"),
+        "service_area_text": doc.get("service_area_text"),
         "fees": doc.get("fees"),
         "eligibility": {
             k: v for k, v in (doc.get("eligibility") or {}).items() if k != "description"
         },
         "url": doc.get("url"),
+        "application_process": doc.get("application_process"),
+        "required_documents": doc.get("required_documents") or [],
+        "accessibility": doc.get("accessibility") or [],
+        "notice": current_notice(doc.get("notice"), tz, now),
         "why": why,
     }
+
+
+def current_notice(notice: dict | None, tz: str | None, now: datetime) -> str | None:
+    """A dated notice's text while it is current (from `starts` to `ends`, both days included,
+    in the service's own time zone); None before, after, or without one."""
+    if not notice or not notice.get("text"):
+        return None
+    today = (now.astimezone(ZoneInfo(tz)) if tz else now).date().isoformat()
+    if (notice.get("starts") or today) <= today <= (notice.get("ends") or today):
+        return notice["text"]
+    return None
 
 
 def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:

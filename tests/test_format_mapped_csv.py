@@ -570,7 +570,9 @@ def test_a_211_spreadsheet_maps_its_codes_through_the_deployers_crosswalk(tmp_pa
     from indexer.hsds import Converter
     from indexer.load import rebuild
 
-    write(tmp_path / "crosswalk.csv", "code_prefix,category\nBD-18,food-pantry\nBH-18,shelter\n")
+    # BD-1800.2000 maps through the shipped crosswalk; the deployer's row for BH-1800.8500
+    # replaces the shipped one (emergency-shelter).
+    write(tmp_path / "crosswalk.csv", "code_prefix,category\nBH-1800.8500,shelter\n")
     write(tmp_path / "services.csv", """
         id,name,codes
         s1,Westside Pantry,BD-1800.2000

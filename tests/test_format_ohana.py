@@ -5,15 +5,7 @@ import shutil
 
 import pytest
 
-from indexer.formats.ohana import (
-    fees_kind,
-    language_entries,
-    parse_ages,
-    parse_time,
-    parse_weekday,
-    read,
-    service_area_extent,
-)
+from indexer.formats.ohana import read
 from indexer.hsds import Converter
 from indexer.records import ReadError
 from linkage.taxonomy import load_taxonomy
@@ -37,116 +29,6 @@ def fees(record: dict) -> list[dict]:
 
 def keywords(record: dict) -> list[str]:
     return [a["taxonomy_term"]["name"] for a in _by_taxonomy(record, "ohana-keywords")]
-
-
-# --- the small parsers ----------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("texts", "expected"),
-    [
-        (("Age 55 or over for most programs, age 60 or over for lunch program",), (55, None)),
-        (("ages 18-24",), (18, 24)),
-        (("Age 21-60, detoxed, physically able",), (21, 60)),
-        (("Seniors 55+",), (55, None)),
-        (("Children under 18",), (None, 17)),
-        (("youth under the age of 21",), (None, 20)),
-        (("age 17 or younger",), (None, 17)),
-        (("adults 18 years and older",), (18, None)),
-        (("young adults 16 to 24 years old",), (16, 24)),
-        # several groups: the range covering all of them
-        (
-            ("Homebound", "Senior citizens age 60 or over, disabled individuals age 18-59"),
-            (18, None),
-        ),
-        # groups that together cover every age say nothing
-        (("under 18", "age 55 or over"), (None, None)),
-        # not ages
-        (("child in 1st-12th grade",), (None, None)),
-        (("income under 200% of poverty",), (None, None)),
-        (("$5 and up per class",), (None, None)),
-        (("Any age", "None", ""), (None, None)),
-    ],
-)
-def test_parse_ages(texts, expected):
-    assert parse_ages(*texts) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("None.", "free"),
-        ("None. Donations requested of clients who can afford it.", "free"),
-        ("Free.", "free"),
-        ("There is no fee for members", "free"),
-        ("No cost to families", "free"),
-        ("Sliding scale.", "sliding-scale"),
-        ("Vary according to income ($5-$90).", "sliding-scale"),
-        ("None, except for permits and photocopying", None),
-        ("None for emergency services. Vary for after school activities.", None),
-        ("$60 application fee.", None),
-        ("Call our toll-free line", None),
-        ("", None),
-    ],
-)
-def test_fees_kind(text, expected):
-    assert fees_kind(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("08:00", "08:00"),
-        ("4:00 PM", "16:00"),
-        ("3pm", "15:00"),
-        ("9am", "09:00"),
-        ("12 a.m.", "00:00"),
-        ("12:30pm", "12:30"),
-        ("17:00:00", "17:00"),
-        ("03:00", "03:00"),
-        ("", None),
-        ("noon", None),
-        ("25:00", None),
-        ("13pm", None),
-        ("9", None),
-    ],
-)
-def test_parse_time(text, expected):
-    assert parse_time(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [("Monday", "MO"), ("tues", "TU"), ("Sun", "SU"), ("1", "MO"), ("7", "SU"), ("8", None),
-     ("Funday", None), ("", None), ("m", None)],
-)  # fmt: skip
-def test_parse_weekday(text, expected):
-    assert parse_weekday(text) == expected
-
-
-@pytest.mark.parametrize(
-    ("text", "state", "expected"),
-    [
-        ("San Mateo County", "CA", "county:CA:San Mateo"),
-        ("Orleans Parish", "LA", "county:LA:Orleans"),
-        ("Cook County, IL", "CA", "county:IL:Cook"),
-        ("San Mateo County", None, None),
-        ("California", "CA", "state:CA"),
-        ("New York", None, "state:NY"),
-        ("Nationwide", None, "nationwide"),
-        ("East Palo Alto", "CA", None),
-    ],
-)
-def test_service_area_extent(text, state, expected):
-    assert service_area_extent(text, state) == expected
-
-
-def test_language_entries():
-    assert language_entries("Chinese (Mandarin), Spanish, Taiwanese, spanish") == [
-        {"name": "Chinese (Mandarin)", "code": "cmn"},
-        {"name": "Spanish", "code": "es"},
-        {"name": "Taiwanese"},
-    ]
 
 
 # --- the real export ------------------------------------------------------------------------
@@ -186,7 +68,7 @@ def test_passport_photos():
     assert record["organization"]["name"] == "Example Agency"
     assert record["organization"]["url"] == "http://example.org"
     assert record["organization"]["year_incorporated"] == 1970
-    assert record["languages"] == [{"name": "Spanish", "code": "es"}]
+    assert record["languages"] == [{"name": "Spanish"}]  # read by the converter
     assert [(p["number"], p.get("extension"), p["type"]) for p in record["phones"]] == [
         ("123-456-7890", 123, "voice"),
         ("789-456-1230", None, "fax"),
@@ -278,10 +160,7 @@ def test_fair_oaks_adult_activity_center():
         ("650 780-7525", "voice"),
         ("650 701-0856", "fax"),
     ]
-    assert location["languages"] == [
-        {"name": "Spanish", "code": "es"},
-        {"name": "Tagalog", "code": "tl"},
-    ]
+    assert location["languages"] == [{"name": "Spanish"}, {"name": "Tagalog"}]
     assert location["accessibility"][0]["description"] == "Disabled parking"
     # the location's hours (the service has none): "9am" to "03:00" as given
     assert [
@@ -313,7 +192,12 @@ def test_other_services():
     assert kinds["4"] == ["sliding-scale"]
     assert kinds["5"] == []  # "$60 application fee"
     location_2 = records["2"]["service_at_locations"][0]["location"]
-    assert [lang.get("code") for lang in location_2["languages"]] == ["cmn", "tl", "it", "es"]
+    assert [lang["name"] for lang in location_2["languages"]] == [
+        "Chinese (Mandarin)",
+        "Tagalog",
+        "Italian",
+        "Spanish",
+    ]
 
 
 @requires_shared

@@ -21,18 +21,21 @@ def test_phone_numbers(raw, expected):
 
 
 def test_languages_by_code_name_or_alias():
-    codes, unknown = _languages(
+    spoken = _languages(
         {
             "languages": [
                 {"code": "ES"},
                 {"name": "Polish"},
                 {"name": "Farsi"},
                 {"code": "spa"},
-                {"name": "Klingon"},
+                {"name": "Klingon"},  # ISO 639-3 has it
+                {"code": "qqq"},
+                {"name": "Accommodations possible."},  # not a language: kept as text
             ]
         }
     )
-    assert codes == ["es", "pl", "fa"] and unknown == ["klingon"]
+    assert spoken.codes == ["es", "pl", "fa", "tlh"] and spoken.unknown == ["qqq"]
+    assert "Accommodations possible." in spoken.texts and not spoken.interpretation
 
 
 def test_a_place_without_a_zip_gets_the_time_zone_of_its_coordinates(taxonomy):

@@ -17,6 +17,8 @@ def detect(path: Path) -> str:
             return "mapped-csv"
         if path.suffix in (".json", ".ndjson", ".jsonl"):
             return "hsds-json"
+        if path.suffix.lower() == ".csv" and _is_icarol(path):
+            return "icarol"
         raise ReadError(
             f"{path.name}: cannot tell the format; give --format ({', '.join(FORMATS)})"
         )
@@ -55,7 +57,9 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
         with path.open("rb") as fh:
             return sum(1 for line in fh if line.strip())
     folder = path if path.is_dir() else None
-    if fmt == "mapped-csv":
+    if fmt == "icarol":
+        main = path if path.is_file() else None
+    elif fmt == "mapped-csv":
         from indexer.formats.mapped_csv import main_file
 
         main = main_file(*_mapping_and_folder(path, mapping))
@@ -85,7 +89,24 @@ def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRo
         from indexer.formats import mapped_csv
 
         return mapped_csv.read(*_mapping_and_folder(path, mapping))
+    if fmt == "icarol":
+        from indexer.formats import icarol
+
+        return icarol.read(path)
     raise ReadError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+
+
+def _is_icarol(path: Path) -> bool:
+    """A CSV file whose header names iCarol's TaxonomyLevelName and ResourceAgencyNum."""
+    from indexer.formats import icarol
+
+    # Latin-1 decodes any bytes: the header's names are ASCII whatever the file's encoding.
+    with path.open(encoding="latin-1", newline="") as fh:
+        try:
+            header = next(csv.reader(fh), [])
+        except csv.Error:
+            return False
+    return icarol.header_matches([h.removeprefix("\u00ef\u00bb\u00bf") for h in header])
 
 
 def _mapping_and_folder(path: Path, mapping: Path | None) -> tuple[Path, Path | None]:

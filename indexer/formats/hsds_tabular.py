@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from indexer.csvfiles import CsvFile, CsvRow
+from indexer.formats.values import parse_time, parse_weekday
 from indexer.records import Problem, ReadError, SourceRow
 
 # File stems and datapackage resource names (3.0, singular, 2.x, 1.x) → the table they hold.
@@ -136,25 +137,6 @@ SCHEDULE_FIELDS = (
 SERVICE_AREA_FIELDS = ("id", "name", "description", "extent", "extent_type", "uri")
 COST_FIELDS = ("id", "option", "currency", "amount_description", "valid_from", "valid_to")
 
-_WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_WEEKDAY_NAMES = {
-    name: code
-    for code, names in zip(
-        _WEEKDAYS,
-        (
-            ("monday", "mon"),
-            ("tuesday", "tue", "tues"),
-            ("wednesday", "wed"),
-            ("thursday", "thu", "thur", "thurs"),
-            ("friday", "fri"),
-            ("saturday", "sat"),
-            ("sunday", "sun"),
-        ),
-        strict=True,
-    )
-    for name in (*names, code.lower())
-}
-_AMPM = re.compile(r"^(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*([ap])\.?\s*m\.?$", re.IGNORECASE)
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", re.IGNORECASE)
 
 Warn = Callable[[tuple[str, str], str, str], None]
@@ -165,24 +147,11 @@ def _pick(values: dict, names: tuple[str, ...]) -> dict:
     return {n: values[n] for n in names if values.get(n)}
 
 
-def _weekday(text: str) -> str | None:
-    """'Monday', 'mon', 'MO', '1' (ISO: 1 = Monday ... 7 = Sunday; 0 = Sunday too) → 'MO'."""
-    text = text.strip().rstrip(".").lower()
-    if text.isdigit():
-        number = int(text)
-        return _WEEKDAYS[(number - 1) % 7] if number <= 7 else None
-    return _WEEKDAY_NAMES.get(text)
-
-
 def _time24(text: str) -> str:
-    """'9 am', '5:30 PM' → '09:00', '17:30'; anything else as given."""
-    m = _AMPM.match(text.strip())
-    if not m:
-        return text
-    hour, minute = int(m.group(1)) % 12, int(m.group(2) or 0)
-    if m.group(3).lower() == "p":
-        hour += 12
-    return f"{hour:02d}:{minute:02d}"
+    """'9 am', '5:30 PM' → '09:00', '17:30'; 24-hour times and anything else as given."""
+    if re.search(r"[ap]\.?\s*m?\.?$", text.strip(), re.I):
+        return parse_time(text) or text
+    return text
 
 
 def _number(text: str) -> float | None:
@@ -351,7 +320,7 @@ class _Package:
         """2.x regular_schedules: weekday (name or 1..7) → freq WEEKLY + byday; 12-hour times."""
         weekday = values.get("weekday", "")
         if weekday and not values.get("byday"):
-            days = [_weekday(w) for w in re.split(r"[,;/\s]+", weekday) if w]
+            days = [parse_weekday(w) for w in re.split(r"[,;/\s]+", weekday) if w]
             if days and all(days):
                 values["byday"] = ",".join(dict.fromkeys(d for d in days if d))
                 values["freq"] = values.get("freq") or "WEEKLY"

@@ -24,6 +24,7 @@ from pathlib import Path
 import yaml
 
 from indexer.csvfiles import CsvFile, CsvRow
+from indexer.formats.values import TRUE_WORDS
 from indexer.records import Problem, ReadError, SourceRow
 from linkage.taxonomy import Taxonomy, load_taxonomy
 
@@ -46,7 +47,6 @@ ADDRESS_FIELDS = (
 )  # fmt: skip
 PHONE_GROUPS = ("number", "extension", "type", "description")
 PHONE_TYPES = ("text", "voice", "fax", "cell", "video", "pager", "textphone")
-TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "x"})
 AREA_KINDS = ("county", "zip", "state", "text")
 
 VALUE_KEYS = ("column", "join", "separator", "constant", "split", "pattern", "map", "default")

@@ -21,8 +21,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.csvfiles import CsvFile, CsvRow, split_list
+from indexer.formats.values import (
+    STATES,
+    fees_kind,
+    is_true,
+    language_entries,
+    names_county,
+    parse_ages,
+    parse_time,
+    parse_weekday,
+    service_area_extent,
+)
 from indexer.records import Problem, ReadError, SourceRow
-from linkage.languages import language_codes
 
 REQUIRED = {
     "organizations.csv": ("id", "name"),
@@ -38,9 +48,6 @@ OPTIONAL = {
     "programs.csv": ("id", "name"),
 }
 
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_TRUE = {"true", "t", "yes", "y", "1"}
 
 # Ohana's accessibility options and the labels its clients show for them.
 ACCESSIBILITY = {
@@ -69,158 +76,7 @@ PHONE_TYPES = {
     "pager": "pager",
 }
 
-STATES = {
-    "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA",
-    "colorado": "CO", "connecticut": "CT", "delaware": "DE", "district of columbia": "DC",
-    "florida": "FL", "georgia": "GA", "hawaii": "HI", "idaho": "ID", "illinois": "IL",
-    "indiana": "IN", "iowa": "IA", "kansas": "KS", "kentucky": "KY", "louisiana": "LA",
-    "maine": "ME", "maryland": "MD", "massachusetts": "MA", "michigan": "MI", "minnesota": "MN",
-    "mississippi": "MS", "missouri": "MO", "montana": "MT", "nebraska": "NE", "nevada": "NV",
-    "new hampshire": "NH", "new jersey": "NJ", "new mexico": "NM", "new york": "NY",
-    "north carolina": "NC", "north dakota": "ND", "ohio": "OH", "oklahoma": "OK", "oregon": "OR",
-    "pennsylvania": "PA", "puerto rico": "PR", "rhode island": "RI", "south carolina": "SC",
-    "south dakota": "SD", "tennessee": "TN", "texas": "TX", "utah": "UT", "vermont": "VT",
-    "virginia": "VA", "washington": "WA", "west virginia": "WV", "wisconsin": "WI",
-    "wyoming": "WY",
-}  # fmt: skip
 _STATE_CODES = set(STATES.values())
-
-
-# --- small pure parsers ---------------------------------------------------------------------
-
-_NUM = r"(\d{1,3})(?!\s*(?:%|percent))"
-_AGE_RULES = (
-    # "ages 18-24", "age 21 to 60"
-    ("range", re.compile(rf"\bage[sd]?\s+{_NUM}\s*(?:-|–|to|through)\s*{_NUM}\b", re.I)),
-    # "18-24 years old"
-    ("range", re.compile(rf"(?<![\d$.,]){_NUM}\s*(?:-|–|to)\s*{_NUM}\s*(?:years?|yrs?)\b", re.I)),
-    # "age 55 or over", "60 years and older", "18 and up"
-    ("min", re.compile(rf"(?<![\d$.,]){_NUM}\s*(?:years?\s*(?:old\s*|of\s+age\s*)?)?(?:or|and)\s+(?:over|older|above|up)\b", re.I)),
-    # "55+"
-    ("min", re.compile(r"(?<![\d$.,])(\d{2})\s*\+")),
-    # "under 18", "younger than 21", "under the age of 5"
-    ("under", re.compile(r"\b(?:under|younger\s+than|below)\s+(?:the\s+)?(?:age\s+(?:of\s+)?)?(\d{1,3})\b"
-                         r"(?!\s*(?:%|percent|hours?|minutes?|miles?|days?|weeks?|months?|lbs?|pounds?|dollars?))", re.I)),
-    # "age 17 or under", "5 and younger"
-    ("max", re.compile(rf"(?<![\d$.,]){_NUM}\s*(?:years?\s*(?:old\s*)?)?(?:or|and)\s+(?:under|younger|below)\b", re.I)),
-)  # fmt: skip
-
-
-def parse_ages(*texts: str) -> tuple[int | None, int | None]:
-    """(minimum_age, maximum_age) stated in eligibility text; None where nothing is stated.
-
-    "age 55 or over" → (55, None); "ages 18-24" → (18, 24); "55+" → (55, None);
-    "under 18" → (None, 17). When several groups are named ("age 60 or over, disabled
-    individuals age 18-59") the range covers all of them (18, None); when that is every age,
-    nothing is stated.
-    """
-    spans: list[tuple[int, int | None]] = []
-    for text in texts:
-        work = text or ""
-        for kind, pattern in _AGE_RULES:
-            for m in list(pattern.finditer(work)):
-                work = work[: m.start()] + " " * (m.end() - m.start()) + work[m.end() :]
-                numbers = [int(g) for g in m.groups()]
-                if any(n > 120 for n in numbers):
-                    continue
-                if kind == "range" and numbers[0] <= numbers[1]:
-                    spans.append((numbers[0], numbers[1]))
-                elif kind == "min":
-                    spans.append((numbers[0], None))
-                elif kind == "under" and numbers[0] >= 1:
-                    spans.append((0, numbers[0] - 1))
-                elif kind == "max":
-                    spans.append((0, numbers[0]))
-    if not spans:
-        return None, None
-    low = min(s[0] for s in spans)
-    high = None if any(s[1] is None for s in spans) else max(s[1] for s in spans)
-    return (low or None), high
-
-
-_SLIDING = re.compile(
-    r"\bsliding\b|\b(?:according to|based on|depending on)\s+(?:income|ability to pay)", re.I
-)
-_FREE = re.compile(
-    r"^(?:none|free|no charge|no fees?|no cost)\s*(?:[.!]|$)|(?<!-)\bfree\b|\bno (?:fees?|cost|charge)\b",
-    re.I,
-)
-
-
-def fees_kind(text: str) -> str | None:
-    """'sliding-scale', 'free' or None (not stated, or a fee) from Ohana's fees text."""
-    text = (text or "").strip()
-    if _SLIDING.search(text):
-        return "sliding-scale"
-    if _FREE.search(text):
-        return "free"
-    return None
-
-
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s*([ap])?\.?\s*(?:m\.?)?$", re.I)
-
-
-def parse_time(text: str) -> str | None:
-    """'08:00', '4:00 PM', '3pm', '9 a.m.', '17:00:00' → 'HH:MM'; None when unreadable."""
-    m = _TIME.match((text or "").strip())
-    if not m:
-        return None
-    hour, minute, half = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
-    if m.group(2) is None and not half:
-        return None  # a bare number is not a time
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "p" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
-
-
-def parse_weekday(text: str) -> str | None:
-    """'Monday', 'mon', 'Tues', '1'..'7' (1 = Monday) → 'MO'..'SU'; None when unknown."""
-    text = (text or "").strip().lower().rstrip(".")
-    if text.isdigit():
-        number = int(text)
-        return DAYS[number - 1] if 1 <= number <= 7 else None
-    if len(text) >= 2:
-        for code, name in zip(DAYS, _DAY_NAMES, strict=True):
-            if name.startswith(text):
-                return code
-    return None
-
-
-_COUNTY = re.compile(r"^(.+?)\s+(county|parish|borough)(?:\s*,\s*([A-Za-z]{2}))?$", re.I)
-
-
-def service_area_extent(text: str, state: str | None) -> str | None:
-    """'San Mateo County' → 'county:CA:San Mateo' (with the location's state), 'California' →
-    'state:CA', 'Nationwide' → 'nationwide'; None for other places (cities, regions)."""
-    text = " ".join(text.split())
-    if m := _COUNTY.match(text):
-        county_state = (m.group(3) or state or "").upper()
-        return f"county:{county_state}:{m.group(1)}" if county_state in _STATE_CODES else None
-    if code := STATES.get(text.lower().removesuffix(" state")):
-        return f"state:{code}"
-    if text.lower() in ("nationwide", "united states", "usa", "us"):
-        return "nationwide"
-    return None
-
-
-def language_entries(text: str) -> list[dict]:
-    """'Chinese (Mandarin), Spanish' → [{'name': 'Chinese (Mandarin)', 'code': 'cmn'}, ...];
-    a name Linkage does not know keeps its name and no code."""
-    known = language_codes()
-    entries: dict[str, dict] = {}
-    for name in split_list(text, ",;"):
-        entry = {"name": name}
-        inner = re.match(r"^(.*?)\s*\((.+)\)$", name)
-        for candidate in (name, *(inner.groups()[::-1] if inner else ())):
-            if code := known.get(candidate.strip().lower()):
-                entry["code"] = code
-                break
-        entries.setdefault(name.lower(), entry)
-    return list(entries.values())
 
 
 def _float(text: str) -> float | None:
@@ -460,7 +316,7 @@ class _Export:
             "description": v.get("description") or v.get("short_desc"),
             "transportation": v.get("transportation"),
             "url": v.get("website"),
-            "location_type": "virtual" if v.get("virtual", "").lower() in _TRUE else "physical",
+            "location_type": "virtual" if is_true(v.get("virtual")) else "physical",
             "latitude": lat,
             "longitude": lon,
             "addresses": addresses,
@@ -539,7 +395,7 @@ class _Export:
                 )
             else:
                 areas.append({"id": f"{sid}-area-{n}", "name": name})
-                if _COUNTY.match(name):
+                if names_county(name):
                     warn(
                         "service_areas",
                         f"county {name!r} without a known state; kept as a name only",

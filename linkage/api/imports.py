@@ -16,6 +16,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE, Schema, fields, validate
 
+from indexer import side_table
+from indexer.records import ReadError
 from linkage import imports
 from linkage.imports import FORMATS, source_name
 from linkage.runtime import runtime
@@ -38,6 +40,13 @@ class ImportForm(Schema):
     mapping = fields.String(
         metadata={"description": "mapped-csv: the mapping file inside the import folder."}
     )
+    categories_vocabulary = fields.String(
+        validate=validate.OneOf(side_table.VOCABULARIES),
+        metadata={
+            "description": "The `categories` table's codes are all of this vocabulary "
+            "(default: recognised per code)."
+        },
+    )
 
 
 class UploadForm(Schema):
@@ -47,6 +56,15 @@ class UploadForm(Schema):
             "format": "binary",
             "description": "The directory: a file, or a .zip of a folder (Ohana CSV export, "
             "HSDS tabular package, CSV files a mapping joins).",
+        }
+    )
+    categories = fields.Raw(
+        metadata={
+            "type": "string",
+            "format": "binary",
+            "description": "A side table of categories by service id, for any format: CSV "
+            '(`service_id,code`; several codes separated by `;`) or JSON `{"<service id>": '
+            '["<code>", ...]}`; codes are 211 codes, Open Eligibility names or Linkage codes.',
         }
     )
 
@@ -134,9 +152,14 @@ class Imports(MethodView):
         except ValueError as exc:
             abort(422, errors={"form": {"source": [str(exc)]}})
         spool = None
-        if upload is not None:  # saved only once the request is known to be good
+        if upload is not None or files.get("categories") is not None:
+            # saved only once the request is known to be good
             spool = Path(rt.settings.upload_dir) / uuid.uuid4().hex
             spool.mkdir(parents=True)
+        categories = None
+        if files.get("categories") is not None:  # checked whole before the job is queued
+            categories = _save_categories(files["categories"], spool, form)
+        if upload is not None:
             target = spool / target.name
             upload.save(target)
             if target.suffix.lower() == ".zip":  # a folder format (Ohana, HSDS tabular, CSVs)
@@ -148,7 +171,7 @@ class Imports(MethodView):
         try:
             return imports.submit(
                 rt.es, source, form["format"], form["mode"], str(target),
-                str(mapping) if mapping else None,
+                str(mapping) if mapping else None, categories, form.get("categories_vocabulary"),
             )  # fmt: skip
         except BaseException as exc:
             if spool is not None:  # no job will ever read it
@@ -156,6 +179,22 @@ class Imports(MethodView):
             if isinstance(exc, imports.SourceBusy):
                 abort(409, message=str(exc))
             raise
+
+
+def _save_categories(part, spool: Path, form: dict) -> str:
+    """Save the side table beside the upload (in its own folder: an upload may be a zip
+    unpacked there) and check all of it; 422 naming the line, and nothing kept, if it is
+    malformed."""
+    folder = spool / "categories"
+    folder.mkdir()
+    saved = folder / (Path(part.filename or "categories").name or "categories")
+    part.save(saved)
+    try:
+        side_table.read_table(saved, form.get("categories_vocabulary"))
+    except (ReadError, ValueError) as exc:
+        shutil.rmtree(spool, ignore_errors=True)
+        abort(422, errors={"files": {"categories": [str(exc)]}})
+    return str(saved)
 
 
 @blp.route("/imports/<string:job_id>")
@@ -168,3 +207,57 @@ class Import(MethodView):
         if job is None:
             abort(404, message=f"no import job {job_id!r}")
         return job
+
+
+class SourceOut(Schema):
+    name = fields.String()
+    index = fields.String(metadata={"description": "The index behind the alias"})
+    records = fields.Integer(metadata={"description": "Services"})
+    documents = fields.Integer(metadata={"description": "Services at locations"})
+    loaded_at = fields.String(allow_none=True, metadata={"description": "Last load"})
+    mode = fields.String(allow_none=True, metadata={"description": "Last load's mode"})
+
+
+class RemovedOut(Schema):
+    name = fields.String()
+    removed = fields.List(fields.String(), metadata={"description": "The indices deleted"})
+
+
+@blp.route("/sources")
+class Sources(MethodView):
+    @blp.response(200, SourceOut(many=True))
+    @blp.alt_response(401, description="No or wrong admin key")
+    def get(self):
+        """Every source behind the search alias: records, documents, last load, mode, index."""
+        from indexer import sources  # not at import: the indexer's modules import linkage's
+
+        rt = runtime()
+        return [s.as_dict() for s in sources.list_sources(rt.es, rt.settings.index_alias)]
+
+
+@blp.route("/sources/<string:name>")
+class Source(MethodView):
+    @blp.response(200, RemovedOut)
+    @blp.alt_response(401, description="No or wrong admin key")
+    @blp.alt_response(404, description="No such source")
+    @blp.alt_response(409, description="An import of this source is queued or running")
+    def delete(self, name):
+        """Take a source out of search: its alias entry and all its indices."""
+        from indexer import sources
+        from indexer.load import source_indices
+
+        rt = runtime()
+        alias = rt.settings.index_alias
+        if not imports.SOURCE_NAME.match(name) or not source_indices(rt.es, alias, name):
+            abort(404, message=f"no source {name!r}")
+        holder = f"a removal through the API, request {uuid.uuid4().hex}"
+        try:
+            imports.lock(rt.es, name, holder)  # never while an import of it runs
+        except imports.SourceBusy as exc:
+            abort(409, message=str(exc))
+        try:
+            return {"name": name, "removed": sources.remove_source(rt.es, alias, name)}
+        except sources.UnknownSource:
+            abort(404, message=f"no source {name!r}")
+        finally:
+            imports.release(rt.es, name, holder)

@@ -123,9 +123,29 @@ class ResultOut(Schema):
     open_now = fields.Boolean(allow_none=True)
     timezone = fields.String(allow_none=True)
     languages = fields.List(fields.String())
+    languages_text = fields.String(
+        allow_none=True, metadata={"description": "The directory's own words for its languages."}
+    )
+    interpretation = fields.Boolean(
+        metadata={"description": "Interpretation offered for other languages."}
+    )
+    hours_text = fields.String(
+        allow_none=True,
+        metadata={"description": "The directory's own words for its hours (shown as given)."},
+    )
+    service_area_text = fields.String(
+        allow_none=True, metadata={"description": "The directory's own words for where it serves."}
+    )
     fees = fields.String(allow_none=True)
     eligibility = fields.Nested(EligibilitySchema)
     url = fields.String(allow_none=True)
+    application_process = fields.String(allow_none=True)
+    required_documents = fields.List(fields.String())
+    accessibility = fields.List(fields.String())
+    notice = fields.String(
+        allow_none=True,
+        metadata={"description": "A dated notice (closed for a holiday, ...), while current."},
+    )
     why = fields.List(
         fields.String(), metadata={"description": "Why this result matched, in plain words."}
     )

@@ -1,0 +1,226 @@
+"""Categories from a side table (`indexer load --categories FILE`), for every format.
+
+Many directories keep their categories outside the service records: a table of service id →
+codes (211 codes, Open Eligibility names, Linkage category codes). `read_table` reads one,
+checking all of it before anything is loaded; `with_categories` wraps a reader's SourceRows
+and adds each listed code to its record as an HSDS attribute, so the converter maps it as it
+maps a record's own terms (indexer.crosswalk).
+
+File shapes:
+- CSV with a header naming `service_id` and `code`; one code per row, or several in one cell
+  separated by `;`; an id may have several rows.
+- JSON object `{"<service id>": ["<code>", ...]}` (a string value may list codes with `;`).
+
+Counted in the report's tallies (`categories_file.*`): `records` (records whose id is in the
+table), `codes` (attributes added), `codes.<vocabulary>`, `codes_not_understood`, and
+`ids_unknown` (ids in the table that are in no record read, known only after the last row).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer.csvfiles import is_utf8
+from indexer.records import Problem, ReadError, SourceRow
+
+VOCABULARIES = ("211", "open-eligibility", "linkage")
+
+# One 211 (AIRS/211 HSIS) code: `XX-####.####-###.##`, 1-2 capital letters at the top levels.
+_211_CODE = re.compile(r"[A-Z]{1,2}(?:-\d{4}(?:\.\d{4}(?:-\d{3}(?:\.\d{2})?)?)?)?")
+_COMPOUND = re.compile(r"\s*\*\s*")  # `BD-1800.2000 * YB-8000`: a service code for a population
+# Open Eligibility ids as Ohana deployments number them (`101`, `101-02-01`): no id table yet.
+_OE_ID = re.compile(r"\d{3}(?:-\d{2})*")
+_HAS_LETTER = re.compile(r"[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class SideTable:
+    """A side table read and checked: service id → its codes, in file order."""
+
+    name: str  # the file's name, for messages
+    codes: dict[str, list[str]]
+    vocabulary: str | None = None  # forced (--categories-vocabulary); None: recognised per code
+
+
+def split_codes(cell: str) -> list[str]:
+    """Codes in one cell: `;`-separated, stripped, empty ones dropped."""
+    return [c.strip() for c in cell.split(";") if c.strip()]
+
+
+def read_table(path: Path, vocabulary: str | None = None) -> SideTable:
+    """Read a side table, CSV or JSON (told apart by its name or first character);
+    ReadError naming the file and line for anything malformed."""
+    if vocabulary is not None and vocabulary not in VOCABULARIES:
+        raise ValueError(
+            f"unknown categories vocabulary {vocabulary!r} (known: {', '.join(VOCABULARIES)})"
+        )
+    with path.open("rb") as fh:
+        start = fh.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
+    json_like = path.suffix.lower() == ".json" or start[:1] in (b"{", b"[")
+    reader = _read_json if json_like else _read_csv
+    return SideTable(path.name, reader(path), vocabulary)
+
+
+def _read_json(path: Path) -> dict[str, list[str]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ReadError(f"{path.name}: not UTF-8 JSON ({exc})") from None
+    try:
+        table = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ReadError(f"{path.name}: line {exc.lineno}: not valid JSON: {exc.msg}") from None
+    if not isinstance(table, dict):
+        raise ReadError(f"{path.name}: line 1: expected an object of service id → codes")
+    codes: dict[str, list[str]] = {}
+    for sid, value in table.items():
+        if not sid.strip():
+            raise ReadError(
+                f"{path.name}: line {_line_of(text, sid)}: an entry without a service id"
+            )
+        if isinstance(value, str):
+            value = split_codes(value)
+        if not isinstance(value, list) or not all(isinstance(c, str | int) for c in value):
+            raise ReadError(
+                f"{path.name}: line {_line_of(text, sid)}: service {sid!r}: expected a list of "
+                f"codes, got {json.dumps(value)[:60]}"
+            )
+        codes.setdefault(sid.strip(), []).extend(c for v in value for c in split_codes(str(v)))
+    return codes
+
+
+def _line_of(text: str, key: str) -> int:
+    """The line a JSON object key is on (json.loads keeps no positions; keys are rarely
+    repeated in a side table, and the first is the one to look at)."""
+    at = text.find(json.dumps(key))
+    return text.count("\n", 0, at) + 1 if at >= 0 else 1
+
+
+def _read_csv(path: Path) -> dict[str, list[str]]:
+    # Read here rather than through csvfiles.CsvFile: an error names the line, not the row.
+    encoding = "utf-8-sig" if is_utf8(path) else "cp1252"  # as every CSV reader does
+    codes: dict[str, list[str]] = {}
+    with path.open(encoding=encoding, newline="") as fh:
+        reader = csv.reader(fh, strict=True)
+        try:
+            header = [h.strip().lower() for h in next(reader, [])]
+            missing = [c for c in ("service_id", "code") if c not in header]
+            if missing:
+                raise ReadError(
+                    f"{path.name}: line 1: missing column(s) {', '.join(missing)} "
+                    "(a categories file needs a header: service_id,code)"
+                )
+            at_id, at_code = header.index("service_id"), header.index("code")
+            while True:
+                line = reader.line_num + 1
+                fields = next(reader, None)
+                if fields is None:
+                    return codes
+                if not any(f.strip() for f in fields):
+                    continue
+                sid = fields[at_id].strip() if at_id < len(fields) else ""
+                if not sid:
+                    raise ReadError(f"{path.name}: line {line}: a row without a service_id")
+                cell = fields[at_code] if at_code < len(fields) else ""
+                codes.setdefault(sid, []).extend(split_codes(cell))
+        except csv.Error as exc:
+            raise ReadError(f"{path.name}: line {reader.line_num}: unreadable CSV: {exc}") from None
+
+
+def is_211_code(code: str) -> bool:
+    """A 211 code, or a compound of them (`BD-1800.2000 * YB-8000`)."""
+    return all(_211_CODE.fullmatch(part) for part in _COMPOUND.split(code.strip()))
+
+
+def vocabulary_of(code: str, linkage_codes, open_eligibility_names) -> str | None:
+    """Which vocabulary a code is in, recognised from its shape: a Linkage category code
+    (`food-pantry`), a 211 code (`BD-1800.2000`), an Open Eligibility name the project knows
+    (`Food Pantry`); None when it is none of these (an Open Eligibility id, say).
+
+    `open_eligibility_names` is a predicate: whether a name is a known Open Eligibility name."""
+    if code in linkage_codes:
+        return "linkage"
+    if is_211_code(code):
+        return "211"
+    if _HAS_LETTER.search(code) and open_eligibility_names(code):
+        return "open-eligibility"
+    return None
+
+
+def term_for(code: str, vocabulary: str) -> dict | None:
+    """The HSDS taxonomy term for a code in a vocabulary; None if the code cannot be one."""
+    if vocabulary == "211":
+        if not is_211_code(code):
+            return None
+        return {"taxonomy": "211", "code": " * ".join(_COMPOUND.split(code.strip()))}
+    if vocabulary == "linkage":
+        return {"taxonomy": "linkage", "code": code}
+    # Open Eligibility: by name (the crosswalk maps names). Ids need an id table: not yet.
+    if _OE_ID.fullmatch(code) or not _HAS_LETTER.search(code):
+        return None
+    return {"taxonomy": "open-eligibility", "name": code}
+
+
+def with_categories(rows: Iterable[SourceRow], table: SideTable, converter) -> Iterator[SourceRow]:
+    """`rows`, each record whose id is in `table` given its codes as attributes. Counts go to
+    `converter.tally` (taken with each batch; the last counts, after the last row, go with
+    the last batch)."""
+    taxonomy = converter.taxonomy
+    known_name = converter.crosswalk.knows_name
+
+    seen: set[str] = set()
+    for row in rows:
+        record = row.record
+        if not isinstance(record, dict):
+            # A rejected row still names its id: it is in the directory, not unknown.
+            seen.update(p.record_id for p in row.problems if p.record_id)
+            yield row
+            continue
+        sid = str(record.get("id") or "").strip()
+        seen.add(sid)
+        listed = table.codes.get(sid)
+        if listed is None:
+            yield row
+            continue
+        converter.tally["categories_file.records"] += 1
+        attributes = list(record.get("attributes") or ())
+        present = {_term_key(a.get("taxonomy_term") or {}) for a in attributes}
+        for n, code in enumerate(dict.fromkeys(listed), 1):
+            vocabulary = table.vocabulary or vocabulary_of(code, taxonomy, known_name)
+            term = term_for(code, vocabulary) if vocabulary else None
+            if term is None:
+                converter.tally["categories_file.codes_not_understood"] += 1
+                row.problems.append(
+                    Problem(
+                        row.file, row.row, "categories",
+                        f"{table.name}: code {code!r} not understood"
+                        + (f" as {vocabulary}" if table.vocabulary else ""),
+                        sid,
+                    )
+                )  # fmt: skip
+                continue
+            if _term_key(term) in present:
+                continue
+            present.add(_term_key(term))
+            attributes.append({
+                "id": f"{sid}-categories-file-{n}",
+                "link_id": sid,
+                "link_entity": "service",
+                "taxonomy_term": {"id": f"categories-file-{n}", **term},
+            })  # fmt: skip
+            converter.tally["categories_file.codes"] += 1
+            converter.tally[f"categories_file.codes.{vocabulary}"] += 1
+        record["attributes"] = attributes
+        yield row
+    for name in ("records", "codes", "codes_not_understood"):  # shown even when none
+        converter.tally[f"categories_file.{name}"] += 0
+    converter.tally["categories_file.ids_unknown"] += len(table.codes.keys() - seen)
+
+
+def _term_key(term: dict) -> tuple[str, str]:
+    return ((term.get("taxonomy") or "").lower(), term.get("code") or term.get("name") or "")
