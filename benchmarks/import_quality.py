@@ -13,11 +13,16 @@ source's own, free-text and crosswalk coverage, and what inference costs.
    precision weighted as the inference is) and reported on the second, with the shipped rules
    on both. Precision and recall per top-level category and overall; a record's categories
    count at the top level (Food, Housing, ...) and, for "category precision", exactly (an
-   inferred category is right when the source has it or a narrower one).
-2. A real load of Baltimore 211 (with its 211-code side table when the CLI offers
+   inferred category is right when the source has it or a narrower one). The iCarol fixtures
+   (tests/fixtures/icarol/*.csv) are scored too: their 211 codes through the crosswalk are the
+   truth.
+2. Free-text coverage per field (`free_text.<field>.*`) and crosswalk coverage
+   (indexer.crosswalk.crosswalk_coverage) for every directory above and the project's iCarol
+   fixtures (tests/fixtures/icarol), each converted as a load converts it.
+3. A real load of Baltimore 211 (with its 211-code side table when the CLI offers
    --categories) into a benchmark alias on the node, its report's tallies printed
    (free_text.*, crosswalk.*, categories.*), the alias's indices deleted after.
-3. Speed: converting Baltimore's 1,876 records with and without inference (median of --runs),
+4. Speed: converting Baltimore's 1,876 records with and without inference (median of --runs),
    and the model's embedding throughput.
 No thresholds: it prints figures.
 """
@@ -43,15 +48,19 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import formats  # noqa: E402
 from indexer.cli import converter_for  # noqa: E402
+from indexer.crosswalk import crosswalk_coverage  # noqa: E402
 from indexer.hsds import CONVENTION_TAXONOMIES, Converter  # noqa: E402
 from indexer.infer import DESCRIPTION_CHARS, CategoryInferrer, Evidence, Rules  # noqa: E402
 from indexer.records import SourceRow  # noqa: E402
+from indexer.side_table import read_table, with_categories  # noqa: E402
 from linkage import semantic  # noqa: E402
 from linkage.config import Settings  # noqa: E402
 from linkage.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
 BALTIMORE = DATASETS / "baltimore-211"
+# The project's own iCarol exports (invented names; their 211 codes are the ground truth).
+ICAROL_FIXTURES = ROOT / "tests" / "fixtures" / "icarol"
 ALIAS = "linkage-bench-import-quality"
 
 # Values tried per rule in the coordinate search (the shipped value is always among them).
@@ -87,33 +96,12 @@ def _hidden(record: dict) -> dict:
 
 
 def _baltimore_rows(side: str) -> list[SourceRow]:
-    """Baltimore's Ohana records with one side table's categories put on as HSDS attributes
-    (what `--categories` does): `211` codes, or `open-eligibility` names via categories.csv."""
-    import csv
-
-    table = json.loads((BALTIMORE / side).read_text(encoding="utf-8"))
-    names = {}
-    if side == "service_categories.json":
-        with (BALTIMORE / "categories.csv").open(encoding="utf-8-sig", newline="") as fh:
-            names = {r["id"]: r for r in csv.DictReader(fh)}
-    rows = []
-    for row in formats.read(BALTIMORE, "ohana"):
-        record = row.record
-        if not isinstance(record, dict):  # a row skipped on purpose
-            continue
-        for n, code in enumerate(dict.fromkeys(table.get(str(record.get("id")), ()))):
-            if side == "service_icarol_categories.json":
-                term = {"taxonomy": "211", "code": code}
-            elif code in names:
-                term = {"taxonomy": "open-eligibility", "code": names[code]["taxonomy_id"],
-                        "name": names[code]["name"], "parent_name": names[code]["parent_name"]}  # fmt: skip
-            else:
-                continue
-            record.setdefault("attributes", []).append(
-                {"id": f"bench-{n}", "taxonomy_term": {"id": f"bench-{code}", **term}}
-            )
-        rows.append(row)
-    return rows
+    """Baltimore's Ohana records with one side table's categories put on, as `--categories`
+    puts them (indexer.side_table): `211` codes, or row ids of its categories.csv."""
+    table = read_table(BALTIMORE / side).for_directory(BALTIMORE)
+    rows = formats.read(BALTIMORE, "ohana")
+    with_codes = with_categories(rows, table, converter_for("bench", Settings()))
+    return [row for row in with_codes if isinstance(row.record, dict)]
 
 
 def datasets() -> dict[str, list[SourceRow]]:
@@ -128,7 +116,23 @@ def datasets() -> dict[str, list[SourceRow]]:
         found["florida-legal-aid"] = list(
             formats.read(DATASETS / "florida-legal-aid", "mapped-csv", mapping)
         )
+    for path in sorted(ICAROL_FIXTURES.glob("*.csv")):
+        found[f"fixture {path.name}"] = list(formats.read(path, "icarol"))
     return found
+
+
+def coverage() -> None:
+    """Free-text and crosswalk coverage per directory: every record converted as a load
+    converts it (inference on), the converter's tallies printed."""
+    print("\n== Free-text and crosswalk coverage per directory (converted, not loaded) ==")
+    settings = Settings()
+    for name, rows in datasets().items():
+        converter = converter_for("bench", settings)
+        for row in rows:
+            if isinstance(row.record, dict):
+                converter.convert(row)
+        print(f"\n{name}:")
+        print_tallies(converter.tally)
 
 
 def cases(rows: list[SourceRow], name: str, converter: Converter) -> tuple[list[Case], int]:
@@ -311,7 +315,11 @@ def load_tallies() -> None:
             client.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
     print(f"read {report.get('read')}, indexed {report.get('indexed')}, "
           f"rejected {report.get('rejected')}, duplicates {report.get('duplicates')} in {took:.1f} s")  # fmt: skip
-    tallies = report.get("tallies") or {}
+    print_tallies(report.get("tallies") or {})
+
+
+def print_tallies(tallies) -> None:
+    """A report's tallies: free text understood per field, crosswalk coverage, the rest."""
     free_text: dict[str, dict[str, int]] = {}
     for key, value in sorted(tallies.items()):
         parts = key.split(".")
@@ -324,7 +332,8 @@ def load_tallies() -> None:
         share = understood / total if total else 0.0
         print(f"  {field_name:18} {understood}/{total} ({share:.0%}) {counts}")
     if not free_text:
-        print("  (no free_text.* tallies in the report yet)")
+        print("  (no free_text.* tallies)")
+    print(f"crosswalk coverage: {crosswalk_coverage(tallies) or 'no 211 codes'}")
     others = {k: v for k, v in tallies.items() if not k.startswith("free_text.")}
     print("crosswalk and categories:")
     for key, value in sorted(others.items()):
@@ -380,6 +389,7 @@ def main() -> None:
     semantic.load()
     print(f"model load: {time.perf_counter() - started:.2f} s\n")
     inference_quality(args.verbose)
+    coverage()
     if not args.no_load:
         load_tallies()
     speed(args.runs)

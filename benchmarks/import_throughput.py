@@ -1,6 +1,7 @@
 """Import throughput and memory: the whole import vs raw streaming_bulk of pre-built documents.
 
     .venv/bin/python benchmarks/import_throughput.py --count 100000 [--count 1000000 ...] [--repeat 3]
+        [--vectors]   # also the import without vectors, same run: with / without ratio
 
 For each size: writes a synthetic HSDS NDJSON file and, from it, the converted documents
 (neither timed), then in separate processes (so peak RSS is each one's own):
@@ -50,8 +51,8 @@ def prepare(count: int, folder: Path) -> tuple[Path, Path]:
     return records, documents
 
 
-def child_import(path: Path) -> dict:
-    """(a) The whole import of one file."""
+def child_import(path: Path, vectors: bool = True) -> dict:
+    """(a) The whole import of one file (`vectors=False`: without the documents' embeddings)."""
     from indexer.cli import converter_for
     from indexer.formats.hsds_json import read
     from indexer.load import rebuild
@@ -61,7 +62,7 @@ def child_import(path: Path) -> dict:
     settings = Settings.from_env(index_alias=ALIAS)
     client = make_client(settings).options(request_timeout=120)
     started = time.perf_counter()
-    report = rebuild(client, ALIAS, read(path), converter_for("bench", settings))
+    report = rebuild(client, ALIAS, read(path), converter_for("bench", settings), vectors=vectors)
     return {"seconds": time.perf_counter() - started, "documents": report.documents}
 
 
@@ -72,12 +73,14 @@ def child_bulk(path: Path) -> dict:
     from indexer.load import choose_stemming, new_index_name
     from linkage.config import Settings
     from linkage.elastic import make_client
-    from linkage.resource import MAPPINGS, index_settings
+    from linkage.resource import MAPPINGS, SPANISH_STEMMING_CHOICES, index_settings
 
     settings = Settings.from_env(index_alias=ALIAS)
     client = make_client(settings).options(request_timeout=120)
     index = new_index_name(ALIAS, "raw")
-    body = index_settings(choose_stemming(client)) | {"refresh_interval": "-1"}
+    body = index_settings(
+        choose_stemming(client), choose_stemming(client, SPANISH_STEMMING_CHOICES)
+    ) | {"refresh_interval": "-1"}
     client.indices.create(index=index, settings=body, mappings=MAPPINGS)
 
     def actions():
@@ -142,12 +145,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, action="append", help="services (repeatable)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per size (medians shown)")
+    parser.add_argument(
+        "--vectors", action="store_true", help="also time the import without vectors (same run)"
+    )
     parser.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
     opts = parser.parse_args()
     if opts.child:
         kind, path = opts.child
         children = ChildrenPeak()
-        result = child_import(Path(path)) if kind == "import" else child_bulk(Path(path))
+        if kind == "bulk":
+            result = child_bulk(Path(path))
+        else:
+            result = child_import(Path(path), vectors=kind == "import")
         result["peak_rss_mb"] = peak_rss_mb()
         result["converter_rss_mb"] = children.stop()
         print(json.dumps(result))
@@ -162,7 +171,9 @@ def main() -> None:
                     raw, whole = run_child("bulk", documents), run_child("import", records)
                 else:
                     whole, raw = run_child("import", records), run_child("bulk", documents)
-                runs.append((whole, raw))
+                # Without vectors, between the two (alternating with the import's position).
+                bare = run_child("import-without-vectors", records) if opts.vectors else None
+                runs.append((whole, raw, bare))
             rows.append((count, runs))
             records.unlink()
             documents.unlink()
@@ -176,16 +187,23 @@ def main() -> None:
     print(f"{'services':>10}{'docs':>10}{'runs':>6}{'import doc/s':>14}{'bulk doc/s':>12}"
           f"{'ratio':>7}{'ratio range':>13}{'import RSS':>14}{'bulk RSS':>10}")  # fmt: skip
     for count, runs in rows:
-        imported = [w["documents"] / w["seconds"] for w, _ in runs]
-        bulk = [r["documents"] / r["seconds"] for _, r in runs]
+        imported = [w["documents"] / w["seconds"] for w, _, _ in runs]
+        bulk = [r["documents"] / r["seconds"] for _, r, _ in runs]
         ratios = [a / b for a, b in zip(imported, bulk, strict=True)]
-        memory = (f"{median(w['peak_rss_mb'] for w, _ in runs):.0f} + "
-                  f"{median(w['converter_rss_mb'] for w, _ in runs):.0f}")  # fmt: skip
+        memory = (f"{median(w['peak_rss_mb'] for w, _, _ in runs):.0f} + "
+                  f"{median(w['converter_rss_mb'] for w, _, _ in runs):.0f}")  # fmt: skip
         spread = f"{min(ratios):.2f}-{max(ratios):.2f}"
         print(f"{count:>10}{runs[0][0]['documents']:>10}{len(runs):>6}{median(imported):>14.0f}"
               f"{median(bulk):>12.0f}{median(ratios):>7.2f}{spread:>13}{memory:>14}"
-              f"{median(r['peak_rss_mb'] for _, r in runs):>10.0f}")  # fmt: skip
+              f"{median(r['peak_rss_mb'] for _, r, _ in runs):>10.0f}")  # fmt: skip
     print("target: import >= 0.7 x raw bulk rate; import RSS flat as size grows")
+    if opts.vectors:
+        print(f"\n{'services':>10}{'with vectors doc/s':>20}{'without doc/s':>15}{'ratio':>7}")
+        for count, runs in rows:
+            with_ = median(w["documents"] / w["seconds"] for w, _, _ in runs)
+            without = median(b["documents"] / b["seconds"] for _, _, b in runs)
+            print(f"{count:>10}{with_:>20.0f}{without:>15.0f}{with_ / without:>7.2f}")
+        print("target: the import with vectors >= 0.9 x the same import without")
 
 
 if __name__ == "__main__":

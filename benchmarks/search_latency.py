@@ -5,7 +5,8 @@
 
 Loads the directory into its own alias, starts gunicorn on loopback, then sends a fixed mix of
 realistic searches, interleaving (a) the API and (b) the identical query body posted directly
-to Elasticsearch's _search, in the same run. Prints p50/p95 of each and their ratio.
+to Elasticsearch's _search, in the same run. Prints p50/p95 of each and their ratio; then the
+API's p50 with `retrieval=hybrid` (the default) against `retrieval=lexical`, interleaved.
 Figures on a shared machine are noisy: compare the ratio, not the absolute times.
 """
 
@@ -118,6 +119,19 @@ def measure(
     return per_query
 
 
+def measure_retrieval(api: requests.Session, api_url: str, rounds: int) -> dict[str, list]:
+    """API times in ms of every query as `retrieval=hybrid` and `retrieval=lexical`, sent back
+    to back each round (the hybrid one embeds the words and adds its knn clauses)."""
+    times: dict[str, list] = {"hybrid": [], "lexical": []}
+    for _ in range(rounds):
+        for params in QUERIES:
+            for mode, found in times.items():
+                t0 = time.perf_counter()
+                fetch(api.get(api_url + urlencode({**params, "retrieval": mode})))
+                found.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -135,6 +149,7 @@ def main() -> None:
     try:
         with keyed_service(alias) as (base, api):
             per_query = measure(api, base + "/v1/search?", es_url, bodies, opts.rounds)
+            by_retrieval = measure_retrieval(api, base + "/v1/search?", opts.rounds)
     finally:
         if not opts.keep:
             make_client(settings).options(ignore_status=404).indices.delete(index=f"{alias}-*")
@@ -156,6 +171,14 @@ def main() -> None:
     print(
         f"ratio API/direct p50: {statistics.median(api_times) / statistics.median(es_times):.2f}  "
         f"p95: {percentile(api_times, 95) / percentile(es_times, 95):.2f}  (target p50 <= 1.5)"
+    )
+    hybrid, lexical = by_retrieval["hybrid"], by_retrieval["lexical"]
+    print(f"\n{'API retrieval':<28}{'p50 ms':>10}{'p95 ms':>10}")
+    for name, times in by_retrieval.items():
+        print(f"{name:<28}{percentile(times, 50):>10.1f}{percentile(times, 95):>10.1f}")
+    print(
+        f"ratio hybrid/lexical p50: {statistics.median(hybrid) / statistics.median(lexical):.2f}"
+        "  (target <= 1.3)"
     )
 
 

@@ -3,7 +3,8 @@
 - `linkage` terms are project codes already.
 - Open Eligibility terms (Ohana exports use them too) map by name through the counterparts each
   category lists in data/taxonomy.json; a term without one falls back to its parent's name,
-  then to the words people use for a category.
+  then to the words people use for a category. A term with an id and no name (a side table's
+  `1102`) maps through data/crosswalks/open-eligibility.csv (Open Eligibility v2.0 ids).
 - 211 (AIRS/211 HSIS) codes map through the project's own crosswalk, data/crosswalks/211.csv
   (service code prefix → categories, or `-`: outside the taxonomy) and
   data/crosswalks/211-populations.csv (target-population `Y` prefix → eligibility tags, or `-`:
@@ -26,6 +27,9 @@ from linkage.taxonomy import Taxonomy
 TAXONOMY_211 = {"211", "airs", "ais", "211-hsis", "airs/211"}
 SHIPPED_211 = Path("crosswalks") / "211.csv"
 SHIPPED_211_POPULATIONS = Path("crosswalks") / "211-populations.csv"
+# Open Eligibility v2.0 ids (`1102`, `1120`; situations `20010`) → categories, made from the
+# taxonomy's names by scripts/make_open_eligibility_crosswalk.py (ids and codes only).
+SHIPPED_OPEN_ELIGIBILITY = Path("crosswalks") / "open-eligibility.csv"
 # In a crosswalk cell: the code is outside the taxonomy (service codes), or a population note
 # with no eligibility tag (Y codes).
 NONE_MARKS = {"-", "outside"}
@@ -99,8 +103,14 @@ def _longest(table: dict[str, tuple[str, ...]], code: str) -> tuple[str, ...] | 
 
 
 class Crosswalk:
-    def __init__(self, taxonomy: Taxonomy, table_211: Table211 | None = None):
-        """`table_211`: the 211 rows to use; None: the shipped crosswalk (data/crosswalks)."""
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        table_211: Table211 | None = None,
+        oe_ids: dict[str, tuple[str, ...]] | None = None,
+    ):
+        """`table_211`: the 211 rows to use, `oe_ids` the Open Eligibility id → categories
+        rows; None: the shipped crosswalks (data/crosswalks)."""
         self.taxonomy = taxonomy
         self.by_name: dict[str, list[str]] = {}
         for c in taxonomy.categories.values():
@@ -115,6 +125,7 @@ class Crosswalk:
             for name in (*tag.get("open_eligibility", ()), tag.get("name") or code):
                 self.tags_by_name.setdefault(_norm(name), []).append(code)
         self.table_211 = table_211 if table_211 is not None else shipped_211(taxonomy)
+        self.by_oe_id = oe_ids if oe_ids is not None else shipped_open_eligibility(taxonomy)
 
     @classmethod
     def from_file_211(
@@ -228,6 +239,10 @@ class Crosswalk:
                     out.categories.extend(c for c in categories if c not in out.categories)
         return out
 
+    def knows_oe_id(self, oe_id: str) -> bool:
+        """Whether an id is an Open Eligibility id (v2.0) the shipped crosswalk lists."""
+        return oe_id.strip() in self.by_oe_id
+
     def knows_name(self, name: str) -> bool:
         """Whether a category name (Open Eligibility's, or the project's) maps to a category."""
         return _norm(name) in self.by_name
@@ -243,6 +258,8 @@ class Crosswalk:
         for name in (term.get("name"), term.get("parent_name")):
             if name and (found := self.by_name.get(_norm(name))):
                 return found
+        if not term.get("name"):  # an id alone (a side table's `1102`); named terms map by name
+            return list(self.by_oe_id.get(code, ()))
         return []
 
 
@@ -252,7 +269,7 @@ _VALUE_COLUMNS = (*_SERVICE_COLUMNS, "eligibility_tags")
 
 @cache
 def _shipped(taxonomy: Taxonomy, data_dir: Path) -> Table211:
-    reader = Crosswalk(taxonomy, Table211())
+    reader = Crosswalk(taxonomy, Table211(), oe_ids={})
     return reader.read_211(data_dir / SHIPPED_211).overridden_by(
         reader.read_211(data_dir / SHIPPED_211_POPULATIONS)
     )
@@ -261,6 +278,33 @@ def _shipped(taxonomy: Taxonomy, data_dir: Path) -> Table211:
 def shipped_211(taxonomy: Taxonomy, data_dir: Path = DATA_DIR) -> Table211:
     """The project's own 211 crosswalk (data/crosswalks), read once per taxonomy."""
     return _shipped(taxonomy, Path(data_dir))
+
+
+@cache
+def _shipped_open_eligibility(taxonomy: Taxonomy, data_dir: Path) -> dict[str, tuple[str, ...]]:
+    path = data_dir / SHIPPED_OPEN_ELIGIBILITY
+    out: dict[str, tuple[str, ...]] = {}
+    with path.open(encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        if reader.fieldnames != ["oe_id", "categories"]:
+            raise ValueError(f"{path}: line 1: expected the columns oe_id,categories")
+        for row in reader:
+            where = f"{path}: line {reader.line_num}"
+            oe_id, cell = (row["oe_id"] or "").strip(), (row["categories"] or "").strip()
+            codes = [c.strip() for c in cell.split(";") if c.strip()]
+            if not oe_id.isdigit() or not codes or oe_id in out:
+                raise ValueError(f"{where}: expected a new numeric oe_id and categories (or -)")
+            if unknown := [c for c in codes if c not in NONE_MARKS and c not in taxonomy]:
+                raise ValueError(f"{where}: unknown category {unknown[0]!r} for {oe_id}")
+            out[oe_id] = tuple(c for c in codes if c not in NONE_MARKS)
+    return out
+
+
+def shipped_open_eligibility(
+    taxonomy: Taxonomy, data_dir: Path = DATA_DIR
+) -> dict[str, tuple[str, ...]]:
+    """Open Eligibility id → categories (empty: a known id that gives none), read once."""
+    return _shipped_open_eligibility(taxonomy, Path(data_dir))
 
 
 def _share(part: int, whole: int) -> str:

@@ -27,10 +27,6 @@ from linkage.taxonomy import Taxonomy
 # HSDS attribute vocabularies whose terms are conventions, never words about the service.
 _NOT_KEYWORDS = {"linkage-eligibility", "linkage-fees", "linkage-flags"}
 
-# Where a 211 description runs on, its first part says what the service is; the rest is
-# intake detail that blurs the meaning (the model averages over every word).
-DESCRIPTION_CHARS = 600
-
 
 @dataclass(frozen=True)
 class Rules:
@@ -72,7 +68,7 @@ def record_texts(service: dict) -> tuple[str, str]:
         if (term := a.get("taxonomy_term") or {})
         and (term.get("taxonomy") or "").strip().lower() not in _NOT_KEYWORDS
     ]
-    description = (service.get("description") or "")[:DESCRIPTION_CHARS]
+    description = (service.get("description") or "")[: semantic.DESCRIPTION_CHARS]
     # The organization says what kind of place it is ("... Legal Services" for its "Housing" unit).
     organization = (service.get("organization") or {}).get("name") or ""
     return name.strip(), " ".join(t for t in (organization, description, *keywords) if t).strip()

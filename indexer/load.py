@@ -16,6 +16,7 @@ are not services to refer to, counted by kind: records.SKIP_KINDS).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import time
 from collections import Counter
@@ -31,7 +32,13 @@ from indexer import changes, dedupe, formats, pipeline
 from indexer.hsds import Converter
 from indexer.records import SKIP_KINDS, Problem, ReadError, SourceRow, row_number
 from indexer.side_table import SideTable, with_categories
-from linkage.resource import MAPPINGS, STEMMING_CHOICES, index_settings
+from linkage import hybrid, semantic
+from linkage.resource import (
+    MAPPINGS,
+    SPANISH_STEMMING_CHOICES,
+    STEMMING_CHOICES,
+    index_settings,
+)
 
 MAX_WARNINGS = 10_000  # kept in full in a report; all are counted
 
@@ -183,9 +190,12 @@ class Report:
         }
 
 
-def choose_stemming(client: Elasticsearch) -> tuple[str, dict] | None:
-    """The richest English stemming the cluster supports (probed, never assumed)."""
-    for name, definition in STEMMING_CHOICES:
+def choose_stemming(
+    client: Elasticsearch, choices: list[tuple[str, dict]] = STEMMING_CHOICES
+) -> tuple[str, dict] | None:
+    """The richest stemming of `choices` (English unless told) the cluster supports (probed,
+    never assumed: a missing module or dictionary fails the probe)."""
+    for name, definition in choices:
         try:
             client.indices.analyze(tokenizer="standard", filter=[definition], text="pantries")
             return name, definition
@@ -240,6 +250,7 @@ class _Batch:
     tallies: Counter = field(default_factory=Counter)
     size: int = 0  # bytes in lines
     rows: int = 0  # rows read into it
+    texts: list[str] = field(default_factory=list)  # what each document's vector is made from
 
 
 # A bulk request well under Elasticsearch's 100 MB limit however long the records are.
@@ -247,17 +258,19 @@ MAX_BATCH_BYTES = 10 * 1024 * 1024
 
 
 def _batches(
-    rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int
-) -> Iterator[_Batch]:
+    rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int,
+    vectors: bool = True,
+) -> Iterator[_Batch]:  # fmt: skip
     """Read, convert and serialise records: batches of `size` rows or documents, whichever
-    comes first (rows that all fail still make batches: progress goes on, memory stays flat)."""
+    comes first (rows that all fail still make batches: progress goes on, memory stays flat).
+    With `vectors`, each document gets its `embedding` (one model call per batch)."""
     batch = _Batch()
     for row in rows:
         _add(batch, row, converter, index, op_type)
         if batch.rows >= size or len(batch.lines) >= size or batch.size >= MAX_BATCH_BYTES:
-            yield _sealed(batch, converter)
+            yield _sealed(batch, converter, vectors)
             batch = _Batch()
-    yield _sealed(batch, converter)
+    yield _sealed(batch, converter, vectors)
 
 
 def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_type: str) -> None:
@@ -287,6 +300,7 @@ def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_typ
         action = orjson.dumps({op_type: {"_index": index, "_id": doc["id"]}})
         line = action + b"\n" + orjson.dumps(doc) + b"\n"
         batch.lines.append(line)
+        batch.texts.append(hybrid.document_text(doc))
         batch.size += len(line)
 
 
@@ -299,11 +313,30 @@ def fingerprint(doc: dict) -> str:
     ).hexdigest()
 
 
-def _sealed(batch: _Batch, converter: Converter) -> _Batch:
-    """The batch, with the unmapped terms and tallies the converter counted since the last one."""
+def _sealed(batch: _Batch, converter: Converter, vectors: bool = True) -> _Batch:
+    """The batch, with the unmapped terms and tallies the converter counted since the last one,
+    and its documents' vectors."""
     batch.unmapped, converter.unmapped = converter.unmapped, Counter()
     batch.tallies, converter.tally = converter.tally, Counter()
+    if vectors and batch.lines:
+        _add_vectors(batch)
     return batch
+
+
+def _add_vectors(batch: _Batch) -> None:
+    """Every document's `embedding`, from one model call for the whole batch. Spliced into the
+    serialised source (whose last bytes are `}\n`) rather than serialising it twice; left out
+    of the fingerprint, which it follows from. Sent as base64 of big-endian float32 (which
+    Elasticsearch takes since 9.3): a third of the bytes of a JSON array of 256 floats, and
+    far less for the node to parse."""
+    unique = list(dict.fromkeys(batch.texts))  # a service's locations share one text
+    vectors = dict(zip(unique, semantic.embed(unique), strict=True))
+    for n, text in enumerate(batch.texts):
+        vector, line = vectors[text], batch.lines[n]
+        vector_json = b'"' + base64.b64encode(vector.astype(">f4").tobytes()) + b'"'
+        batch.lines[n] = line[:-2] + b',"' + hybrid.FIELD.encode() + b'":' + vector_json + b"}\n"
+        batch.size += len(batch.lines[n]) - len(line)
+    batch.texts = []
 
 
 RETRIES = 5  # for documents Elasticsearch refuses with 429 (too busy), with doubling waits
@@ -339,12 +372,14 @@ def _send(client: Elasticsearch, lines: list[bytes]) -> list[dict]:
 def _stream(
     client: Elasticsearch, rows: Iterable[SourceRow], converter: Converter, report: Report,
     index: str, op_type: str, progress: Callable[[int], None] | None, chunk_size: int,
+    vectors: bool = True,
 ) -> None:  # fmt: skip
     """Bulk-load and settle every record: indexed, rejected (with Elasticsearch's reason) or a
     duplicate (its id was already loaded). Records are converted in a second process while
     this one sends; memory is bounded by the few batches in flight."""
     try:
-        for batch in pipeline.ahead(_batches(rows, converter, index, op_type, chunk_size)):
+        batches = _batches(rows, converter, index, op_type, chunk_size, vectors)
+        for batch in pipeline.ahead(batches):
             _send_batch(client, index, batch, report, progress, op_type == "index")
     except pipeline.ProducerDied as exc:
         raise LoadError(str(exc)) from exc
@@ -510,20 +545,23 @@ def rebuild(
     converter: Converter,
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 1000,
+    vectors: bool = True,
 ) -> Report:
-    """Replace the source's records behind `alias` with `rows`; raises LoadError on failure."""
+    """Replace the source's records behind `alias` with `rows`; raises LoadError on failure.
+    `vectors=False` leaves out the documents' embeddings (semantic search then finds none)."""
     started = time.monotonic()
     source = converter.source
     _remove_unfinished(client, alias, source)
     report = Report(source=source, mode="full", index=new_index_name(alias, source))
     stemming = choose_stemming(client)
     report.analysis = stemming[0] if stemming else "standard"
-    settings = index_settings(stemming)
+    settings = index_settings(stemming, choose_stemming(client, SPANISH_STEMMING_CHOICES))
     settings["refresh_interval"] = "-1"  # no refreshes while loading; one at the end
     client.indices.create(index=report.index, settings=settings, mappings=MAPPINGS)
     try:
         # op_type create: a second record with an id already loaded is refused, not overwritten.
-        _stream(client, rows, converter, report, report.index, "create", progress, chunk_size)
+        _stream(client, rows, converter, report, report.index, "create", progress, chunk_size,
+                vectors)  # fmt: skip
         client.indices.put_settings(index=report.index, settings={"refresh_interval": "1s"})
         _finish(client, report.index, report)
         _drop_duplicates(client, alias, source, report)
@@ -582,11 +620,12 @@ def upsert(
     converter: Converter,
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 1000,
+    vectors: bool = True,
 ) -> Report:
     """Add or update the source's records by stable id; the first load of a source rebuilds."""
     live = source_indices(client, alias, converter.source)
     if not live:
-        return rebuild(client, alias, rows, converter, progress, chunk_size)
+        return rebuild(client, alias, rows, converter, progress, chunk_size, vectors)
     started = time.monotonic()
     report = Report(source=converter.source, mode="incremental", index=live[-1])
     report.analysis = (
@@ -595,7 +634,7 @@ def upsert(
         .get("analysis")
     )
     try:
-        _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size)
+        _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size, vectors)
         _finish(client, live[-1], report)
         if not report.reconciles():
             raise LoadError(
@@ -635,5 +674,6 @@ def load_path(
     run = rebuild if mode == "full" else upsert
     rows = formats.read(path, fmt, mapping)
     if categories is not None:
-        rows = with_categories(rows, categories, converter)
+        # the folder's own term ids too (an Ohana taxonomy.csv): see indexer.side_table
+        rows = with_categories(rows, categories.for_directory(path), converter)
     return run(client, alias, rows, converter, progress)

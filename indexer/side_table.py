@@ -6,6 +6,16 @@ checking all of it before anything is loaded; `with_categories` wraps a reader's
 and adds each listed code to its record as an HSDS attribute, so the converter maps it as it
 maps a record's own terms (indexer.crosswalk).
 
+Open Eligibility ids: the v2.0 ids (`1102`) through data/crosswalks/open-eligibility.csv, and a
+directory's own ids, read from the folder being loaded (`for_directory`): Ohana exports number
+their taxonomy per deployment (`101-02-01` is one term in one city and another elsewhere, so no
+shipped table can map them) in `taxonomy.csv` (`taxonomy_id,name,parent_name`), and some keep a
+`categories.csv` whose row `id` their side tables use. Such an id gives the term its name and
+parent's name, which the crosswalk maps as it maps an Ohana record's own terms. The ids of one
+table are read as one kind where one kind knows them all (Baltimore's `service_categories.json`:
+row ids of categories.csv, though `106` is also a taxonomy id there); else each id as the one
+kind that knows it, and an id two kinds know differently is not understood.
+
 File shapes:
 - CSV with a header naming `service_id` and `code`; one code per row, or several in one cell
   separated by `;`; an id may have several rows.
@@ -21,8 +31,8 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer.csvfiles import is_utf8
@@ -33,8 +43,11 @@ VOCABULARIES = ("211", "open-eligibility", "linkage")
 # One 211 (AIRS/211 HSIS) code: `XX-####.####-###.##`, 1-2 capital letters at the top levels.
 _211_CODE = re.compile(r"[A-Z]{1,2}(?:-\d{4}(?:\.\d{4}(?:-\d{3}(?:\.\d{2})?)?)?)?")
 _COMPOUND = re.compile(r"\s*\*\s*")  # `BD-1800.2000 * YB-8000`: a service code for a population
-# Open Eligibility ids as Ohana deployments number them (`101`, `101-02-01`): no id table yet.
-_OE_ID = re.compile(r"\d{3}(?:-\d{2})*")
+# An id rather than a name: Open Eligibility v2.0 (`1102`), an Ohana taxonomy id (`101-02-01`)
+# or a row id of a directory's categories table (`46`).
+_ID = re.compile(r"\d+(?:-\d+)*")
+# A directory's own term tables, in the order they are trusted.
+DIRECTORY_TERM_FILES = ("taxonomy.csv", "categories.csv")
 _HAS_LETTER = re.compile(r"[A-Za-z]")
 
 
@@ -45,6 +58,69 @@ class SideTable:
     name: str  # the file's name, for messages
     codes: dict[str, list[str]]
     vocabulary: str | None = None  # forced (--categories-vocabulary); None: recognised per code
+    directory: DirectoryTerms | None = None  # the loaded folder's own ids (for_directory)
+
+    def for_directory(self, path: Path) -> SideTable:
+        """This table with the term ids of the directory being loaded, if it is a folder."""
+        return replace(self, directory=directory_terms(path))
+
+
+@dataclass(frozen=True)
+class DirectoryTerms:
+    """A directory's own term ids, each → an Open Eligibility term (code, name, parent_name)."""
+
+    taxonomy_ids: dict[str, dict]  # taxonomy.csv / categories.csv `taxonomy_id`
+    row_ids: dict[str, dict]  # categories.csv `id` (the row's own number)
+
+
+def directory_terms(path: Path) -> DirectoryTerms:
+    """The term tables a folder has (DIRECTORY_TERM_FILES); empty for a file or none. Read
+    leniently: the format's reader reports on these files, a side table only looks ids up."""
+    taxonomy_ids: dict[str, dict] = {}
+    row_ids: dict[str, dict] = {}
+    folder = Path(path)
+    for name in DIRECTORY_TERM_FILES if folder.is_dir() else ():
+        if not (folder / name).is_file():
+            continue
+        encoding = "utf-8-sig" if is_utf8(folder / name) else "cp1252"
+        with (folder / name).open(encoding=encoding, newline="") as fh:
+            for row in csv.DictReader(fh):
+                row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+                tid, term_name = row.get("taxonomy_id", ""), row.get("name", "")
+                if not tid or not term_name:
+                    continue
+                term = {
+                    "taxonomy": "open-eligibility", "code": tid, "name": term_name,
+                    **({"parent_name": p} if (p := row.get("parent_name")) else {}),
+                }  # fmt: skip
+                taxonomy_ids.setdefault(tid, term)
+                if name == "categories.csv" and row.get("id"):
+                    row_ids.setdefault(row["id"], term)
+    return DirectoryTerms(taxonomy_ids, row_ids)
+
+
+def id_resolver(table: SideTable, known_oe_id) -> Callable[[str], dict | None]:
+    """code → its Open Eligibility term (or None), for the ids in `table`: through the
+    directory's taxonomy ids, its categories rows, or the shipped v2.0 ids (`known_oe_id`, a
+    predicate), the table read as one kind where one kind knows all its ids."""
+    directory = table.directory or DirectoryTerms({}, {})
+    kinds = {
+        "taxonomy_ids": directory.taxonomy_ids.get,
+        "row_ids": directory.row_ids.get,
+        "open_eligibility": lambda c: {"taxonomy": "open-eligibility", "code": c}
+        if known_oe_id(c) else None,
+    }  # fmt: skip
+    ids = {c for codes in table.codes.values() for c in codes if _ID.fullmatch(c)}
+    whole = [k for k, find in kinds.items() if ids and all(find(c) for c in ids)]
+    if len(whole) == 1:
+        return kinds[whole[0]]
+
+    def resolve(code: str) -> dict | None:
+        found = [t for find in kinds.values() if (t := find(code))]
+        distinct = {(t.get("name"), t["code"]) for t in found}
+        return found[0] if len(distinct) == 1 else None
+
+    return resolve
 
 
 def split_codes(cell: str) -> list[str]:
@@ -137,31 +213,40 @@ def is_211_code(code: str) -> bool:
     return all(_211_CODE.fullmatch(part) for part in _COMPOUND.split(code.strip()))
 
 
-def vocabulary_of(code: str, linkage_codes, open_eligibility_names) -> str | None:
+def vocabulary_of(
+    code: str, linkage_codes, open_eligibility_names, open_eligibility_ids=None
+) -> str | None:
     """Which vocabulary a code is in, recognised from its shape: a Linkage category code
     (`food-pantry`), a 211 code (`BD-1800.2000`), an Open Eligibility name the project knows
-    (`Food Pantry`); None when it is none of these (an Open Eligibility id, say).
+    (`Food Pantry`) or an id that resolves (`1102`, a directory's `101-02-01`); None when it is
+    none of these.
 
-    `open_eligibility_names` is a predicate: whether a name is a known Open Eligibility name."""
+    `open_eligibility_names` is a predicate: whether a name is a known Open Eligibility name;
+    `open_eligibility_ids` (optional) gives an id's term, None when it does not resolve."""
     if code in linkage_codes:
         return "linkage"
     if is_211_code(code):
         return "211"
     if _HAS_LETTER.search(code) and open_eligibility_names(code):
         return "open-eligibility"
+    if _ID.fullmatch(code) and open_eligibility_ids is not None and open_eligibility_ids(code):
+        return "open-eligibility"
     return None
 
 
-def term_for(code: str, vocabulary: str) -> dict | None:
-    """The HSDS taxonomy term for a code in a vocabulary; None if the code cannot be one."""
+def term_for(code: str, vocabulary: str, open_eligibility_ids=None) -> dict | None:
+    """The HSDS taxonomy term for a code in a vocabulary; None if the code cannot be one.
+    An Open Eligibility id is one only where `open_eligibility_ids` (see id_resolver) knows it."""
     if vocabulary == "211":
         if not is_211_code(code):
             return None
         return {"taxonomy": "211", "code": " * ".join(_COMPOUND.split(code.strip()))}
     if vocabulary == "linkage":
         return {"taxonomy": "linkage", "code": code}
-    # Open Eligibility: by name (the crosswalk maps names). Ids need an id table: not yet.
-    if _OE_ID.fullmatch(code) or not _HAS_LETTER.search(code):
+    if _ID.fullmatch(code):  # an id: its term where one is known (a copy: records own theirs)
+        found = open_eligibility_ids(code) if open_eligibility_ids is not None else None
+        return dict(found) if found else None
+    if not _HAS_LETTER.search(code):
         return None
     return {"taxonomy": "open-eligibility", "name": code}
 
@@ -172,6 +257,7 @@ def with_categories(rows: Iterable[SourceRow], table: SideTable, converter) -> I
     the last batch)."""
     taxonomy = converter.taxonomy
     known_name = converter.crosswalk.knows_name
+    ids = id_resolver(table, converter.crosswalk.knows_oe_id)
 
     seen: set[str] = set()
     for row in rows:
@@ -191,8 +277,8 @@ def with_categories(rows: Iterable[SourceRow], table: SideTable, converter) -> I
         attributes = list(record.get("attributes") or ())
         present = {_term_key(a.get("taxonomy_term") or {}) for a in attributes}
         for n, code in enumerate(dict.fromkeys(listed), 1):
-            vocabulary = table.vocabulary or vocabulary_of(code, taxonomy, known_name)
-            term = term_for(code, vocabulary) if vocabulary else None
+            vocabulary = table.vocabulary or vocabulary_of(code, taxonomy, known_name, ids)
+            term = term_for(code, vocabulary, ids) if vocabulary else None
             if term is None:
                 converter.tally["categories_file.codes_not_understood"] += 1
                 row.problems.append(

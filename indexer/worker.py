@@ -37,7 +37,10 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
 
     report, error = None, None
     try:
-        converter = converter_for(job["source"], settings)
+        try:
+            converter = converter_for(job["source"], settings)
+        except (ValueError, OSError) as exc:  # a deployer's file (the 211 crosswalk), as the CLI
+            raise ReadError(f"cannot set up the import: {exc}") from exc
         categories = (
             read_table(categories_path, job.get("categories_vocabulary"))
             if categories_path

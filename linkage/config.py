@@ -39,6 +39,11 @@ class Settings:
     geocoder_min_delay: float = 1.0
     geocode_cache: str = str(Path.home() / ".cache" / "linkage" / "geocode.sqlite")
     default_radius_miles: float = 10.0
+    # When match finds nothing within the radius, "nearest outside the radius" looks this many
+    # times the radius away (at most nearest_max_miles) in the client's state, besides the
+    # services serving the client's area; beyond that it suggests a wider radius instead.
+    nearest_radius_factor: float = 3.0
+    nearest_max_miles: float = 50.0
     # Time zone for hours of services that have neither an address nor a state.
     default_timezone: str = "America/Chicago"
     max_request_bytes: int = 1_000_000

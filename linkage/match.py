@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from linkage import eligibility, search
+from linkage import eligibility, hybrid, search
 from linkage.eligibility import Client
 from linkage.languages import language_name
 from linkage.needs import Need
@@ -22,6 +22,9 @@ FIT_WEIGHT = 5.0  # the service's own category is chiefly for this need
 OPEN_SOON_WEIGHT = 3.0  # open now or within the next two hours
 OPEN_SOON_MINUTES = 120
 VERIFIED_WEIGHT = 1.0
+# Carrying one of the need's categories, above a record only its words and meaning find
+# (linkage.hybrid), at equal distance; below the client's language.
+HOLDER_WEIGHT = 8.0
 NEAREST_OUTSIDE = 3  # offered when nothing is found within the radius
 
 
@@ -35,6 +38,8 @@ class NeedGroup:
     need_code: str | None
     categories: tuple[str, ...]
     primary: tuple[str, ...] = ()  # categories chiefly for this need (it is listed first)
+    # Its meaning: records that carry `filter`, or whose words and meaning match it.
+    meaning: hybrid.Meaning | None = None
 
 
 def groups_for(
@@ -53,6 +58,7 @@ def groups_for(
                 {"term": {"category_tree": code}},
                 None,
                 (code,),
+                meaning=hybrid.category_meaning(taxonomy, code, hybrid.category_vectors(taxonomy)),
             )
         else:
             label = vocabulary.get(code, {}).get("label", code)
@@ -63,7 +69,16 @@ def groups_for(
 def _need_group(key: str, label: str, code: str, taxonomy: Taxonomy) -> NeedGroup:
     addressing = tuple(taxonomy.categories_for_need(code))
     primary = tuple(c for c in addressing if taxonomy.categories[c].needs[0] == code)
-    return NeedGroup(key, label, {"term": {"needs": code}}, code, addressing, primary)
+    meaning = hybrid.need_meaning(taxonomy, code, hybrid.category_vectors(taxonomy))
+    return NeedGroup(key, label, {"term": {"needs": code}}, code, addressing, primary, meaning)
+
+
+def need_clause(group: NeedGroup, filters: list[dict]) -> dict:
+    """What a record must be to answer the group: carry its categories, or (with a meaning)
+    be found by its words and meaning among those that pass `filters`."""
+    if group.meaning is None:
+        return group.filter
+    return hybrid.meaning_clause(group.meaning, filters, "hybrid")
 
 
 def ranking_functions(
@@ -92,6 +107,7 @@ def ranking_functions(
         functions.append(
             {"filter": {"terms": {"categories": list(group.primary)}}, "weight": FIT_WEIGHT}
         )
+    functions.append({"filter": group.filter, "weight": HOLDER_WEIGHT})
     if timezones:
         soon = search.open_now_filter(now, timezones, OPEN_SOON_MINUTES)
         functions.append({"filter": soon, "weight": OPEN_SOON_WEIGHT})
@@ -112,7 +128,7 @@ def need_query(
     include_ineligible: bool = False,
 ) -> dict:
     """The search for one need's referrals."""
-    filters: list[dict] = [{"term": {"status": "active"}}, group.filter]
+    filters: list[dict] = [{"term": {"status": "active"}}]
     if client.place is not None:
         filters.append(search.place_filter(client.place, radius_miles))
     if open_now:
@@ -126,7 +142,7 @@ def need_query(
     return {
         "query": {
             "function_score": {
-                "query": {"bool": {"filter": filters}},
+                "query": {"bool": {"must": [need_clause(group, filters)], "filter": filters}},
                 "functions": ranking_functions(group, client, radius_miles, now, timezones),
                 "score_mode": "sum",
                 "boost_mode": "replace",
@@ -144,15 +160,52 @@ def _nearest_first(client: Client) -> dict:
     return {"_geo_distance": {"location": location, "order": "asc"}}
 
 
-def nearest_query(group: NeedGroup, client: Client) -> dict:
-    """Nothing within the radius: the nearest ones the client qualifies for, however far."""
-    filters = [{"term": {"status": "active"}}, group.filter, *eligibility.filters(client)]
+def nearest_query(group: NeedGroup, client: Client, bound_miles: float) -> dict:
+    """Nothing within the radius: the nearest ones the client qualifies for within
+    `bound_miles` in the client's own state, or serving the client's area — never another
+    state's local services (a pantry 600 miles away is no referral)."""
+    place = client.place
+    nearby: dict = search.within_radius(place, bound_miles)
+    if place.state:
+        # Another state's address is out; a location without a state is judged by distance.
+        in_state = {"term": {"address.state": place.state}}
+        no_state = {"bool": {"must_not": {"exists": {"field": "address.state"}}}}
+        nearby = {
+            "bool": {
+                "filter": [nearby],
+                "should": [in_state, no_state],
+                "minimum_should_match": 1,
+            }
+        }
+    serving = {"terms": {"service_areas": place.area_keys()}}
+    reachable = {"bool": {"should": [nearby, serving], "minimum_should_match": 1}}
+    filters = [_qualifying(group, client), reachable]
     return {
         "query": {"bool": {"filter": filters}},
         "sort": [_nearest_first(client)],
         "size": NEAREST_OUTSIDE,
         "_source": {"excludes": search.SOURCE_EXCLUDES},
     }
+
+
+def farther_query(group: NeedGroup, client: Client) -> dict:
+    """The distance to the nearest located service the client qualifies for, however far
+    (for a wider radius to suggest when there is nothing nearby): its sort value, in miles."""
+    location = {"lat": client.place.lat, "lon": client.place.lon}
+    filters = [_qualifying(group, client), {"exists": {"field": "location"}}]
+    return {
+        "query": {"bool": {"filter": filters}},
+        "sort": [{"_geo_distance": {"location": location, "order": "asc", "unit": "mi"}}],
+        "size": 1,
+        "_source": False,
+    }
+
+
+def _qualifying(group: NeedGroup, client: Client) -> dict:
+    """Active, for the need, and the client qualifies."""
+    active = {"term": {"status": "active"}}
+    qualifying = [active, *eligibility.filters(client)]
+    return {"bool": {"filter": [*qualifying, need_clause(group, qualifying)]}}
 
 
 def shape_referral(

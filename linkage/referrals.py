@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from linkage import match
+from linkage import match, reach
 from linkage.eligibility import Client
 from linkage.match import NeedGroup
 from linkage.runtime import Runtime
@@ -38,10 +38,10 @@ def find_referrals(
     responses = _msearch(rt, searches)
     client_needs = {g.need_code: g.label for g in groups if g.need_code}
 
-    def shape(hits: list[dict], g: NeedGroup) -> list[dict]:
+    def shape(hits: list[dict], g: NeedGroup, radius_miles: float = options.radius_miles):
         return [
             match.shape_referral(
-                h["_source"], g, client, options.radius_miles, rt.taxonomy, now, client_needs
+                h["_source"], g, client, radius_miles, rt.taxonomy, now, client_needs
             )
             for h in hits
         ]
@@ -57,6 +57,7 @@ def find_referrals(
             "total": response["hits"]["total"]["value"],
             "resources": [r for r in shaped if r["eligible"]][: options.per_need],
             "nearest_outside_radius": [],
+            "wider_radius_miles": None,
             "message": None,
         }
         if options.include_ineligible:
@@ -65,17 +66,45 @@ def find_referrals(
             empty.append((g, entry))
         referrals.append(entry)
     if empty:
-        nearest = _msearch(
-            rt, [part for g, _ in empty for part in ({}, match.nearest_query(g, client))]
-        )
-        for (g, entry), response in zip(empty, nearest, strict=True):
-            entry["nearest_outside_radius"] = shape(response["hits"]["hits"], g)
-            entry["message"] = (
-                f"nothing found within {options.radius_miles:g} miles; the nearest are further away"
-                if entry["nearest_outside_radius"]
-                else "no resource for this need in the directory"
-            )
+        _nearest(rt, empty, client, options.radius_miles, shape)
     return referrals
+
+
+def _nearest(rt: Runtime, empty: list, client: Client, radius_miles: float, shape) -> None:
+    """For each need with nothing within the radius: the nearest within bounds (their reach
+    judged against the distance looked), else a wider radius that finds one. One _msearch."""
+    settings = rt.settings
+    bound = reach.nearest_bound_miles(
+        radius_miles, settings.nearest_radius_factor, settings.nearest_max_miles
+    )
+    searches = []
+    for g, _ in empty:
+        searches += [{}, match.nearest_query(g, client, bound), {}, match.farther_query(g, client)]
+    responses = _msearch(rt, searches)
+    for n, (g, entry) in enumerate(empty):
+        nearest, farther = responses[2 * n], responses[2 * n + 1]
+        entry["nearest_outside_radius"] = shape(nearest["hits"]["hits"], g, bound)
+        if entry["nearest_outside_radius"]:
+            entry["message"] = (
+                f"nothing found within {radius_miles:g} miles; the nearest within "
+                f"{bound:g} miles or serving the client's area"
+            )
+            continue
+        hits = farther["hits"]["hits"]
+        wider = reach.suggested_radius(hits[0]["sort"][0]) if hits else None
+        entry["wider_radius_miles"] = wider
+        if wider is not None:
+            entry["message"] = (
+                f"nothing found within {bound:g} miles or serving the client's area; "
+                f"a {wider:g}-mile radius finds the nearest"
+            )
+        elif hits:
+            entry["message"] = (
+                f"nothing found within {bound:g} miles or serving the client's area, nor "
+                f"within {reach.WIDEST_RADIUS_MILES:g} miles"
+            )
+        else:
+            entry["message"] = "no resource for this need in the directory"
 
 
 class SearchFailed(RuntimeError):

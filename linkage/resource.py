@@ -10,6 +10,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from linkage import semantic
+
 FEES = ("free", "sliding-scale", "fee")
 DELIVERY = ("in_person", "phone", "virtual")
 # "source": the directory's own categories (through the crosswalk); "inferred": read from
@@ -143,10 +145,13 @@ class ResourceSchema(Schema):
     origin = fields.Dict()
     # Set by the loader after this check: a hash of the content, to count what a load changed.
     fingerprint = fields.String()
+    # Set by the loader too: the meaning of the name, categories and description, for
+    # semantic search (linkage.hybrid). Search-only: never in a response.
+    embedding = fields.List(fields.Float())
 
 
 # Fields for search and import bookkeeping only, never shown to API users.
-INTERNAL_FIELDS = ("category_names", "notes", "dedupe_key", "origin", "fingerprint")
+INTERNAL_FIELDS = ("category_names", "notes", "dedupe_key", "origin", "fingerprint", "embedding")
 
 
 class InvalidDocument(ValueError):
@@ -192,6 +197,17 @@ def _text(**extra) -> dict:
     return {"type": "text", "analyzer": "linkage_text", **extra}
 
 
+# Sub-fields of the words people search: `exact` (lower case, unstemmed: exact words rank
+# above stemmed ones, and fuzzy matching and spelling suggestions work on real words) and
+# `es` (Spanish stemming, for Spanish descriptions and queries).
+EXACT = {"type": "text", "analyzer": "linkage_exact"}
+SPANISH = {"type": "text", "analyzer": "linkage_spanish"}
+
+
+def _searched(*, spanish: bool = True, **subfields) -> dict:
+    return _text(fields={"exact": EXACT, **({"es": SPANISH} if spanish else {}), **subfields})
+
+
 def _display() -> dict:
     """Kept in _source for display, not searchable."""
     return {"type": "keyword", "index": False, "doc_values": False}
@@ -209,13 +225,13 @@ MAPPINGS: dict = {
                 "organization": {"type": "keyword"},
             }
         },
-        "service_name": _text(fields={"raw": {"type": "keyword"}}),
-        "description": _text(),
-        "organization_name": _text(fields={"raw": {"type": "keyword"}}),
-        "location_name": _text(),
+        "service_name": _searched(raw={"type": "keyword"}),
+        "description": _searched(),
+        "organization_name": _searched(spanish=False, raw={"type": "keyword"}),
+        "location_name": _searched(spanish=False),
         "categories": {"type": "keyword"},
         "category_tree": {"type": "keyword"},
-        "category_names": _text(),
+        "category_names": _searched(spanish=False),
         "needs": {"type": "keyword"},
         "category_source": {"type": "keyword"},
         "category_inferred_from": {"type": "keyword"},
@@ -247,7 +263,7 @@ MAPPINGS: dict = {
                 "max_age": {"type": "integer"},
                 "tags": {"type": "keyword"},
                 "income_max_fpl": {"type": "integer"},
-                "description": _text(),
+                "description": _searched(),
             }
         },
         "fees": {"type": "keyword"},
@@ -265,6 +281,16 @@ MAPPINGS: dict = {
         "dedupe_key": {"type": "keyword"},
         "origin": {"type": "object", "enabled": False},
         "fingerprint": {"type": "keyword", "index": False},  # doc values: for aggregations
+        # Unit vectors (linkage.semantic), so a dot product is their cosine. Searched exactly
+        # (int8 quantised, no HNSW graph): every search filters to a place first, leaving few
+        # vectors to compare, and building the graph cut the import rate to a third.
+        "embedding": {
+            "type": "dense_vector",
+            "dims": semantic.DIMENSIONS,
+            "similarity": "dot_product",
+            "index": True,
+            "index_options": {"type": "int8_flat"},
+        },
     },
 }
 
@@ -276,19 +302,38 @@ STEMMING_CHOICES: list[tuple[str, dict]] = [
 ]
 
 
-def index_settings(stemming: tuple[str, dict] | None) -> dict:
-    """Index settings with the `linkage_text` analyzer built on the chosen stemming filter."""
-    filters = ["lowercase"]
-    analysis: dict = {"analyzer": {}}
-    if stemming is not None:
-        _name, definition = stemming
-        analysis["filter"] = {"linkage_stem": definition}
-        filters.append("linkage_stem")
-    analysis["analyzer"]["linkage_text"] = {
-        "type": "custom",
-        "tokenizer": "standard",
-        "filter": filters,
+# The same for Spanish (`linkage_spanish`): the minimal distribution has no Spanish analyzer
+# nor stemmer, so the hunspell es_ES dictionary (scripts/elasticsearch installs it).
+SPANISH_STEMMING_CHOICES: list[tuple[str, dict]] = [
+    ("spanish-stemmer", {"type": "stemmer", "language": "light_spanish"}),
+    ("hunspell-es_ES", {"type": "hunspell", "locale": "es_ES", "dedup": True}),
+]
+
+
+def index_settings(
+    stemming: tuple[str, dict] | None, spanish: tuple[str, dict] | None = None
+) -> dict:
+    """Index settings with the `linkage_text` analyzer built on the chosen stemming filter,
+    `linkage_exact` (lower case only) and `linkage_spanish` (Spanish stop words, and the
+    chosen Spanish stemming; without one, still its own words)."""
+    analysis: dict = {
+        "filter": {"linkage_stop_es": {"type": "stop", "stopwords": "_spanish_"}},
+        "analyzer": {},
     }
+    filters = ["lowercase"]
+    if stemming is not None:
+        analysis["filter"]["linkage_stem"] = stemming[1]
+        filters.append("linkage_stem")
+    spanish_filters = ["lowercase", "linkage_stop_es"]
+    if spanish is not None:
+        analysis["filter"]["linkage_stem_es"] = spanish[1]
+        spanish_filters.append("linkage_stem_es")
+    for name, chain in (
+        ("linkage_text", filters),
+        ("linkage_exact", ["lowercase"]),
+        ("linkage_spanish", spanish_filters),
+    ):
+        analysis["analyzer"][name] = {"type": "custom", "tokenizer": "standard", "filter": chain}
     return {
         "number_of_shards": 1,
         "number_of_replicas": 0,

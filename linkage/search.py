@@ -2,28 +2,57 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from linkage import eligibility, hours
+from linkage import eligibility, hours, hybrid, reach
 from linkage.geo import METERS_PER_MILE, Place, miles_between
 from linkage.languages import language_name
+from linkage.reach import place_filter, within_radius  # noqa: F401 (match uses them from here)
 from linkage.resource import INTERNAL_FIELDS
 from linkage.taxonomy import Taxonomy, TermMatch
+from linkage.words import american, british, meaningful, tokens
 
-TEXT_FIELDS = [
-    "service_name^3",
-    "organization_name^1.5",
-    "category_names^2",
-    "location_name",
-    "description",
-    "eligibility.description^0.5",
-]
+# What the words are looked for in, and how much each counts: the service (its name, categories
+# and description) well above its organisation's name, so asking for a kind of group does not
+# return every programme of an organisation whose name holds those words.
+FIELD_WEIGHTS = {
+    "service_name": 3.0,
+    "category_names": 2.0,
+    "description": 1.0,
+    "organization_name": 0.5,
+    "location_name": 0.5,
+    "eligibility.description": 0.3,
+}
+TEXT_FIELDS = [f"{f}^{w}" for f, w in FIELD_WEIGHTS.items()]  # stemmed (English)
+EXACT_FIELDS = [f"{f}.exact^{w}" for f, w in FIELD_WEIGHTS.items()]  # unstemmed words
+# The words must be together in one field (three in four of them): across fields, "food
+# bank" would find a diaper bank that also hands out baby food. The organisation's and the
+# place's names count apart, below the service's own fields.
+NAME_FIELDS = ("organization_name", "location_name")
+SERVICE_TEXT = [f for f in TEXT_FIELDS if f.split("^")[0] not in NAME_FIELDS]
+SERVICE_EXACT = [f for f in EXACT_FIELDS if f.split(".exact")[0] not in NAME_FIELDS]
+NAMES_TEXT = [f for f in TEXT_FIELDS if f.split("^")[0] in NAME_FIELDS]
+SPANISH_FIELDS = ["service_name.es^3", "description.es", "eligibility.description.es^0.3"]
+# Each kind of match adds its boost: a record with the exact words scores exact + stemmed
+# (+ phrase), one with other forms of them stemmed only, a near miss fuzzy only (a fallback
+# far below: "halal" never puts "Hall" above a halal pantry). Exact + stemmed is 1: the
+# scale of a single text match, which the recognised category's flat score and the
+# semantic match's boost are set against.
+PHRASE_BOOST, EXACT_BOOST, STEMMED_BOOST, SPANISH_BOOST, FUZZY_BOOST = 0.8, 0.6, 0.4, 0.4, 0.04
+MIN_WORDS = "2<75%"  # of 1 or 2 words all, of more three in four
+# Edits a near miss may have: none below 6 letters ("halal" is not "hall"), one up to 8, two
+# from 9 ("conseling" is "counseling").
+FUZZINESS = "AUTO:6,9"
+MATCHED_WORD = "word:"  # + a query word: named query, for "matched: <words>" in `why`
+MAX_NAMED_WORDS = 8
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
 SOURCE_EXCLUDES = list(INTERNAL_FIELDS)
 FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
 AREA_LABELS = {"zip": "your ZIP code", "county": "your county", "state": "your state"}
+REACHED = "reached"  # the aggregation holding the facets when `reach` narrows the results
 
 
 @dataclass(frozen=True)
@@ -43,6 +72,16 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     recognised: tuple[TermMatch, ...] = field(default=())
+    reach: tuple[str, ...] = ()  # only these reaches (linkage.reach); needs a place
+    # Semantic retrieval (linkage.hybrid): "hybrid", "lexical" or "semantic"; the vector of
+    # `q`, and the meanings of the needs and categories asked for.
+    retrieval: str = "hybrid"
+    query_vector: tuple[float, ...] | None = None
+    need_meanings: tuple[hybrid.Meaning, ...] = ()
+    category_meanings: tuple[hybrid.Meaning, ...] = ()
+    # The categories the words name (`recognised`) or mean (the query's vector): their
+    # meanings find the records of a directory that did not file them under it.
+    query_meanings: tuple[hybrid.Meaning, ...] = ()
 
 
 def radius_in_miles(radius: float | None, unit: str, default_miles: float) -> float:
@@ -56,8 +95,20 @@ def request_from_args(
 ) -> SearchRequest:
     """A SearchRequest from validated API parameters and the place `near` resolved to."""
     radius = radius_in_miles(args.get("radius"), args.get("unit", "mi"), default_radius_miles)
+    q = (args.get("q") or "").strip() or None
+    retrieval = args.get("retrieval", "hybrid")
+    vectors = hybrid.category_vectors(taxonomy) if retrieval != "lexical" else {}
+    recognised = tuple(taxonomy.recognise(q or ""))
+    # Embedded once per request (the model stays loaded in the process).
+    query_vector = tuple(hybrid.query_vector(q)) if q and retrieval != "lexical" else None
+    named = list(dict.fromkeys(m.category for m in recognised))
+    if query_vector is not None and (
+        meant := hybrid.closest_category(taxonomy, query_vector, vectors, named)
+    ):
+        named.append(meant)
+        recognised += (TermMatch(meant, q),)  # meant by the words as a whole
     return SearchRequest(
-        q=(args.get("q") or "").strip() or None,
+        q=q,
         place=place,
         radius_miles=round(radius, 3),
         categories=tuple(args.get("category") or ()),
@@ -69,31 +120,18 @@ def request_from_args(
         sort=args.get("sort", "relevance"),
         page=args.get("page", 1),
         per_page=args.get("per_page", 20),
-        recognised=tuple(taxonomy.recognise(args.get("q") or "")),
+        recognised=recognised,
+        reach=tuple(dict.fromkeys(args.get("reach") or ())),
+        retrieval=retrieval,
+        query_vector=query_vector,
+        need_meanings=tuple(
+            hybrid.need_meaning(taxonomy, n, vectors) for n in args.get("need") or ()
+        ),
+        category_meanings=tuple(
+            hybrid.category_meaning(taxonomy, c, vectors) for c in args.get("category") or ()
+        ),
+        query_meanings=tuple(hybrid.category_meaning(taxonomy, c, vectors) for c in named),
     )
-
-
-def within_radius(place: Place, radius_miles: float) -> dict:
-    return {
-        "geo_distance": {
-            "distance": f"{radius_miles}mi",
-            "location": {"lat": place.lat, "lon": place.lon},
-        }
-    }
-
-
-def place_filter(place: Place, radius_miles: float) -> dict:
-    """Within the radius, or serving an area that contains the place (as 211 search does):
-    statewide, phone and online services count wherever their office is."""
-    return {
-        "bool": {
-            "should": [
-                within_radius(place, radius_miles),
-                {"terms": {"service_areas": place.area_keys()}},
-            ],
-            "minimum_should_match": 1,
-        }
-    }
 
 
 def open_now_filter(now: datetime, timezones: list[str], within_minutes: int = 0) -> dict:
@@ -118,11 +156,9 @@ def open_now_filter(now: datetime, timezones: list[str], within_minutes: int = 0
 
 
 def build_filters(req: SearchRequest, now: datetime, timezones: list[str]) -> list[dict]:
+    """What every result must pass. Needs and categories are not here: they match by meaning
+    too, and score (`meaning_clauses`)."""
     filters: list[dict] = [{"term": {"status": "active"}}]
-    if req.categories:
-        filters.append({"terms": {"category_tree": list(req.categories)}})
-    if req.needs:
-        filters.append({"terms": {"needs": list(req.needs)}})
     if req.language:
         match = {"term": {"languages": req.language}}
         if req.language == "en":
@@ -144,21 +180,68 @@ def build_filters(req: SearchRequest, now: datetime, timezones: list[str]) -> li
     return filters
 
 
+def _words_clause(query: str, fields: list[str], boost: float, **extra) -> dict:
+    return {
+        "multi_match": {
+            "query": query,
+            "fields": fields,
+            "minimum_should_match": MIN_WORDS,
+            "boost": boost,
+            **extra,
+        }
+    }
+
+
+def word_clauses(q: str) -> list[dict]:
+    """One named, scoreless clause per meaningful word of `q` (either spelling), so a hit
+    says which of the words it holds (`matched_queries`)."""
+    clauses = []
+    for word in list(dict.fromkeys(meaningful(q)))[:MAX_NAMED_WORDS]:
+        spellings = " ".join(dict.fromkeys((american(word), british(word))))
+        clauses.append(
+            {
+                "multi_match": {
+                    "query": spellings,
+                    "fields": [*TEXT_FIELDS, *EXACT_FIELDS, *SPANISH_FIELDS],
+                    "boost": 0.0,
+                    "_name": MATCHED_WORD + word,
+                }
+            }
+        )
+    return clauses
+
+
 def text_query(req: SearchRequest) -> dict:
-    """Typo-tolerant text match, or any category recognised in the words used."""
+    """The words: exact and phrase matches above stemmed (English, Spanish), stemmed above a
+    fuzzy fallback, either spelling (British, American), or any category recognised in them."""
     if not req.q:
         return {"match_all": {}}
+    phrase = american(req.q)
+    # Words like "a", "with", "para" are left out ("help with rent" is about rent), unless
+    # nothing else is left; the phrase keeps them.
+    core = " ".join(meaningful(phrase)) or phrase
     should: list[dict] = [
-        {
-            "multi_match": {
-                "query": req.q,
-                "fields": TEXT_FIELDS,
-                "fuzziness": "AUTO",
-                "prefix_length": 1,
-                "minimum_should_match": "2<75%",
-            }
-        }
+        _words_clause(core, SERVICE_EXACT, EXACT_BOOST),
+        _words_clause(core, SERVICE_TEXT, STEMMED_BOOST),
+        _words_clause(core, NAMES_TEXT, STEMMED_BOOST),
+        _words_clause(core, SPANISH_FIELDS, SPANISH_BOOST),
+        _words_clause(core, EXACT_FIELDS, FUZZY_BOOST, fuzziness=FUZZINESS, prefix_length=1),
     ]
+    if len(tokens(phrase)) > 1:
+        should.append(
+            {
+                "multi_match": {
+                    "query": phrase,
+                    "type": "phrase",
+                    "slop": 1,
+                    "fields": TEXT_FIELDS,
+                    "boost": PHRASE_BOOST,
+                }
+            }
+        )
+    if (other := british(core)) != core:
+        # Records spelled the British way ("Counselling Centre").
+        should.append(_words_clause(other, SERVICE_EXACT, EXACT_BOOST))
     recognised = sorted({m.category for m in req.recognised})
     if recognised:
         # A category named in the words used is the strongest signal: a flat score above
@@ -166,14 +249,55 @@ def text_query(req: SearchRequest) -> dict:
         should.append(
             {"constant_score": {"filter": {"terms": {"category_tree": recognised}}, "boost": 20.0}}
         )
+    matched = {"bool": {"should": should, "minimum_should_match": 1}}
+    return {"bool": {"must": [matched], "should": word_clauses(req.q)}}
+
+
+def matched_words(matched: Sequence[str], q: str | None) -> list[str]:
+    """The reason naming the query's words a hit holds, in the query's order: ["matched:
+    food, pantry"] or []."""
+    names = set(matched)
+    found = [w for w in dict.fromkeys(meaningful(q or "")) if MATCHED_WORD + w in names]
+    return [f"matched: {', '.join(found)}"] if found else []
+
+
+def meaning_clauses(req: SearchRequest, filters: list[dict]) -> list[dict]:
+    """The needs asked for (any of them) and the categories (any of them): records that carry
+    them, or whose words and meaning match them (linkage.hybrid)."""
+    groups = [req.need_meanings, req.category_meanings]
+    if not req.need_meanings and req.needs:  # a request built without meanings
+        groups[0] = tuple(
+            hybrid.Meaning(n, {"terms": {"needs": [n]}}, (), {}, {}) for n in req.needs
+        )
+    if not req.category_meanings and req.categories:
+        groups[1] = tuple(
+            hybrid.Meaning(c, {"terms": {"category_tree": [c]}}, (), {}, {}) for c in req.categories
+        )
+    return [hybrid.any_meaning(list(g), filters, req.retrieval) for g in groups if g]
+
+
+def words_and_meaning(req: SearchRequest, filters: list[dict]) -> dict:
+    """The match of the words: lexical, semantic (a similarity floor) or either (a record
+    found by both scores both, so ranks above one found by one)."""
+    if not req.q or req.retrieval == "lexical" or req.query_vector is None:
+        return text_query(req)
+    semantic = hybrid.query_knn(list(req.query_vector), filters)
+    if req.retrieval == "semantic":
+        return semantic
+    lexical = {"bool": {"must": [text_query(req)], "_name": hybrid.LEXICAL}}
+    should = [lexical, semantic]
+    if req.query_meanings:
+        # Records the directory did not file under the category the words name or mean, but
+        # whose words and meaning are that category's (the holders score in text_query).
+        should.append(hybrid.any_meaning(list(req.query_meanings), filters, req.retrieval))
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict:
     """The whole search body for Elasticsearch."""
-    query: dict = {
-        "bool": {"must": [text_query(req)], "filter": build_filters(req, now, timezones)}
-    }
+    filters = build_filters(req, now, timezones)
+    must = [words_and_meaning(req, filters), *meaning_clauses(req, filters)]
+    query: dict = {"bool": {"must": must, "filter": filters}}
     sort: list = ["_score", {"service_name.raw": "asc"}]
     if req.place is not None:
         origin = {"lat": req.place.lat, "lon": req.place.lon}
@@ -183,41 +307,43 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
                 {"service_name.raw": "asc"},
             ]
         else:
-            scale = max(req.radius_miles / 2, 0.5)
             query = {
                 "function_score": {
                     "query": query,
-                    "functions": [
-                        {
-                            "filter": within_radius(req.place, req.radius_miles),
-                            "gauss": {
-                                "location": {
-                                    "origin": origin,
-                                    "scale": f"{scale}mi",
-                                    "offset": "0.5mi",
-                                    "decay": 0.5,
-                                }
-                            },
-                        },
-                        # Services that reach the place from elsewhere (phone, online, statewide)
-                        # rank as if at the edge of the scale: relevant, not beating nearby doors.
-                        {"weight": 0.5},
-                    ],
+                    # Local before area before remote at comparable relevance (linkage.reach).
+                    "functions": reach.score_functions(req.place, req.radius_miles),
                     "score_mode": "first",
                     "boost_mode": "multiply",
                 }
             }
     elif req.sort == "distance":
         sort = [{"service_name.raw": "asc"}]
-    return {
+    body = {
         "query": query,
         "sort": sort,
         "from": (req.page - 1) * req.per_page,
         "size": req.per_page,
         "track_total_hits": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
-        "aggs": {name: {"terms": {"field": f, "size": 100}} for name, f in FACETS.items()},
+        "aggs": facet_aggregations(req),
     }
+    if req.place is not None and req.reach:
+        # A post filter, so that the counts by reach stay those of every reach (the page's tabs).
+        body["post_filter"] = reach.request_filter(req.place, req.radius_miles, req.reach)
+    return body
+
+
+def facet_aggregations(req: SearchRequest) -> dict:
+    """The facets; with a place, counts by reach too (every reach, whichever are asked for)."""
+    aggs: dict = {name: {"terms": {"field": f, "size": 100}} for name, f in FACETS.items()}
+    if req.place is None:
+        return aggs
+    if req.reach:
+        # The other facets count what is shown: the reaches asked for.
+        aggs = {REACHED: {"filter": reach.request_filter(req.place, req.radius_miles, req.reach),
+                          "aggs": aggs}}  # fmt: skip
+    aggs["reach"] = reach.facet_aggregation(req.place, req.radius_miles)
+    return aggs
 
 
 def _area_served(
@@ -234,8 +360,11 @@ def _area_served(
     return None
 
 
-def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime) -> dict:
-    """One search result: what a case manager needs to refer, and why it matched."""
+def shape_result(
+    doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime, matched: Sequence[str] = ()
+) -> dict:
+    """One search result: what a case manager needs to refer, and why it matched (`matched`:
+    the hit's named queries, for the semantic and meaning reasons)."""
     why: list[str] = []
     doc_tree = set(doc.get("category_tree") or ())
     for match in req.recognised:
@@ -252,15 +381,18 @@ def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetim
     if why and doc.get("category_source") == "inferred":
         # The source gave no category: the match rests on the record's words (indexer.infer).
         why.append(f"inferred from its {doc.get('category_inferred_from') or 'description'}")
+    why += matched_words(matched, req.q)
+    why += hybrid.reasons(matched, doc, req, taxonomy)
     confidential = bool(doc.get("confidential"))
-    distance = None
-    if confidential:
-        # Distance from several places would give the address away.
-        why.append("location kept confidential")
-    elif req.place is not None and doc.get("location"):
+    distance = miles = None
+    if req.place is not None and doc.get("location"):
         miles = miles_between(
             (req.place.lat, req.place.lon), (doc["location"]["lat"], doc["location"]["lon"])
         )
+    if confidential:
+        # Distance from several places would give the address away.
+        why.append("location kept confidential")
+    elif miles is not None:
         distance = {"miles": round(miles, 1), "km": round(miles * METERS_PER_MILE / 1000, 1)}
         why.append(f"{distance['miles']} mi away")
     served = _area_served(doc, req.place, distance, req.radius_miles)
@@ -293,6 +425,7 @@ def shape_result(doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetim
         "confidential_address": confidential,
         "serves_area": served,
         "delivery": doc.get("delivery") or [],
+        "reach": reach.of(doc, req.place, req.radius_miles, miles),
         "phones": doc.get("phones") or [],
         "hours_today": hours.hours_today(schedule, tz, now) if tz else None,
         "open_now": open_now,
@@ -327,9 +460,11 @@ def current_notice(notice: dict | None, tz: str | None, now: datetime) -> str | 
 
 
 def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
-    facets = {}
+    aggregations = aggregations or {}
+    narrowed = aggregations.get(REACHED, aggregations)  # facet_aggregations
+    facets = {"reach": reach.shape_facet(aggregations.get("reach"))}
     for name in FACETS:
-        buckets = (aggregations or {}).get(name, {}).get("buckets", [])
+        buckets = narrowed.get(name, {}).get("buckets", [])
         entries = []
         for b in buckets:
             entry = {"value": b["key"], "count": b["doc_count"]}

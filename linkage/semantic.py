@@ -17,6 +17,10 @@ import numpy as np
 
 MODEL = "wordllama l2_supercat"
 DIMENSIONS = 256
+# Where a 211 description runs on, its first part says what the service is; the rest is
+# intake detail that blurs the meaning (the model averages over every word), and tokenising
+# it is most of the cost of a vector.
+DESCRIPTION_CHARS = 600
 
 
 @cache

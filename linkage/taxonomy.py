@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from linkage import words
 from linkage.config import DATA_DIR
-
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
 @dataclass(frozen=True)
@@ -22,6 +20,7 @@ class Category:
     terms: tuple[str, ...]
     description: str = ""
     open_eligibility: tuple[str, ...] = ()
+    terms_es: tuple[str, ...] = ()  # the everyday words in Spanish
 
 
 @dataclass(frozen=True)
@@ -32,8 +31,15 @@ class TermMatch:
     term: str
 
 
+def _singular(word: str) -> str:
+    # A crude plural fold ("groups", "clínicas"), the same on both sides, so never wrong twice.
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(_WORD.findall(text.lower()))
+    # Folded, American-spelled, without articles and such ("a ride to the doctor" is "ride
+    # doctor"), the same for a category's words and a query's: phrasing need not be exact.
+    return tuple(_singular(w) for w in words.meaningful(words.american(text)))
 
 
 class Taxonomy:
@@ -49,7 +55,7 @@ class Taxonomy:
         # tie the narrower category: recognising is one dictionary lookup per word.
         self._phrases: dict[str, list[tuple[tuple[str, ...], str, str]]] = {}
         for c in categories:
-            for term in c.terms:
+            for term in (*c.terms, *c.terms_es):
                 phrase = _words(term)
                 if phrase:
                     self._phrases.setdefault(phrase[0], []).append((phrase, c.code, term))
@@ -70,6 +76,7 @@ class Taxonomy:
                 terms=tuple(t.lower() for t in c.get("terms", ())),
                 description=c.get("description", ""),
                 open_eligibility=tuple(c.get("open_eligibility", ())),
+                terms_es=tuple(t.lower() for t in c.get("terms_es", ())),
             )
             for c in raw["categories"]
         ]
@@ -133,6 +140,7 @@ class Taxonomy:
                 "description": c.description,
                 "needs": list(c.needs),
                 "terms": list(c.terms),
+                "terms_es": list(c.terms_es),
                 "open_eligibility": list(c.open_eligibility),
                 "children": [node(child) for child in self.children(code)],
             }

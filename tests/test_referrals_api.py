@@ -225,12 +225,17 @@ def test_a_resource_meeting_several_needs_is_flagged(client):
 
 
 def test_nothing_within_the_radius_offers_the_nearest(client):
-    body = match(client, needs=["youth-shelter"], client={"near": "60085"}, radius=1)
+    # Youth shelters are 25 miles and more from Waukegan: within three times a 10-mile radius.
+    body = match(client, needs=["youth-shelter"], client={"near": "60085"}, radius=10)
     referral = body["referrals"][0]
     assert referral["resources"] == []
     assert referral["nearest_outside_radius"] and "nearest" in referral["message"]
     miles = [r["distance"]["miles"] for r in referral["nearest_outside_radius"] if r["distance"]]
-    assert miles == sorted(miles)
+    assert miles == sorted(miles) and max(miles) <= 30
+    # Within three times a 1-mile radius there is none: a wider radius is offered instead.
+    body = match(client, needs=["youth-shelter"], client={"near": "60085"}, radius=1)
+    referral = body["referrals"][0]
+    assert referral["nearest_outside_radius"] == [] and referral["wider_radius_miles"] == 30
 
 
 def test_match_errors(client):

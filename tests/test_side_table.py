@@ -113,7 +113,7 @@ def test_a_lowercase_letter_anywhere_makes_it_no_211_code(code, at, letter):
         ("Food Pantry", "open-eligibility"),
         ("Emergency Food", "open-eligibility"),
         ("Pantry of Dreams", None),  # a name no category knows: not guessed at
-        ("101-02-01", None),  # an Open Eligibility id: no id table yet
+        ("101-02-01", None),  # a deployment's own category id: only with its taxonomy.csv
         ("bd-1800", None),  # 211 codes are case-sensitive
         ("BD-18", None),
         ("BDX-1800", None),

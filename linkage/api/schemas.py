@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
+from linkage.hybrid import RETRIEVALS
+from linkage.reach import REACHES
 from linkage.resource import (
     INTERNAL_FIELDS,
     AddressSchema,
@@ -73,8 +75,24 @@ class SearchArgs(StrictSchema):
         metadata={"description": "Only services open now, in each service's own time zone."},
     )
     free = fields.Boolean(load_default=False, metadata={"description": "Only free services."})
+    reach = fields.List(
+        fields.String(validate=one_of(list(REACHES), "reach")),
+        metadata={
+            "description": "Only results of this reach (repeatable; needs `near`): `local`, "
+            "`area` or `remote`, as each result's `reach` says. `facets.reach` counts every reach."
+        },
+    )
     sort = fields.String(
         load_default="relevance", validate=validate.OneOf(["relevance", "distance"])
+    )
+    retrieval = fields.String(
+        load_default="hybrid",
+        validate=validate.OneOf(RETRIEVALS),
+        metadata={
+            "description": "How words, needs and categories are matched: `hybrid` (words and "
+            "meaning, in one ranking), `lexical` (words only) or `semantic` (meaning only). "
+            "A need or category always finds the records that carry its categories too."
+        },
     )
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
@@ -118,6 +136,18 @@ class ResultOut(Schema):
         metadata={"description": "For services without an address: the area of yours they serve."},
     )
     delivery = fields.List(fields.String())
+    reach = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(REACHES),
+        metadata={
+            "description": "How it reaches the place searched (null without one): `local`, an "
+            "in-person place within the radius; `area`, not local, an in-person place elsewhere "
+            "whose service area holds the place's ZIP code, county or state (a city's service "
+            "area is its ZIP codes); `remote`, the rest that reach it: no in-person place "
+            "(phone, online or virtual only), or serving it only as part of `nationwide`. At "
+            "comparable relevance local ranks above area, area above remote."
+        },
+    )
     phones = fields.List(fields.Nested(PhoneSchema))
     hours_today = fields.String(allow_none=True)
     open_now = fields.Boolean(allow_none=True)
@@ -161,6 +191,10 @@ class FacetsOut(Schema):
     categories = fields.List(fields.Nested(FacetOut))
     needs = fields.List(fields.Nested(FacetOut))
     languages = fields.List(fields.Nested(FacetOut))
+    reach = fields.List(
+        fields.Nested(FacetOut),
+        metadata={"description": "Results by reach, every reach counted (empty without `near`)."},
+    )
 
 
 class PlaceOut(Schema):
@@ -180,6 +214,24 @@ class RecognisedOut(Schema):
     term = fields.String()
 
 
+class SuggestedCategoryOut(Schema):
+    code = fields.String()
+    name = fields.String()
+
+
+class SuggestionsOut(Schema):
+    query = fields.String(
+        allow_none=True, metadata={"description": "`q` with its words corrected, if any were."}
+    )
+    words = fields.List(
+        fields.String(), metadata={"description": "Corrections of words the directory lacks."}
+    )
+    categories = fields.List(
+        fields.Nested(SuggestedCategoryOut),
+        metadata={"description": "Categories related to the words (recognised or near)."},
+    )
+
+
 class SearchOut(Schema):
     total = fields.Integer()
     page = fields.Integer()
@@ -192,6 +244,11 @@ class SearchOut(Schema):
     )
     results = fields.List(fields.Nested(ResultOut))
     facets = fields.Nested(FacetsOut)
+    suggestions = fields.Nested(
+        SuggestionsOut,
+        allow_none=True,
+        metadata={"description": "For a page with no results (null otherwise): what to try."},
+    )
 
 
 class CategoryOut(Schema):
@@ -200,6 +257,7 @@ class CategoryOut(Schema):
     description = fields.String()
     needs = fields.List(fields.String())
     terms = fields.List(fields.String())
+    terms_es = fields.List(fields.String(), metadata={"description": "The words in Spanish."})
     open_eligibility = fields.List(fields.String())
     children = fields.List(fields.Nested(lambda: CategoryOut()))
 
@@ -348,7 +406,22 @@ class NeedReferralsOut(Schema):
     total = fields.Integer()
     resources = fields.List(fields.Nested(ReferralOut))
     excluded = fields.List(fields.Nested(ReferralOut))
-    nearest_outside_radius = fields.List(fields.Nested(ReferralOut))
+    nearest_outside_radius = fields.List(
+        fields.Nested(ReferralOut),
+        metadata={
+            "description": "When nothing is found within the radius: the nearest services "
+            "within LINKAGE_NEAREST_RADIUS_FACTOR times the radius (at most "
+            "LINKAGE_NEAREST_MAX_MILES) in the client's state, or that serve the client's area; "
+            "never another state's local services."
+        },
+    )
+    wider_radius_miles = fields.Float(
+        allow_none=True,
+        metadata={
+            "description": "When there is none nearby either: a radius that reaches the nearest "
+            "service for this need (null when none is within 500 miles)."
+        },
+    )
     message = fields.String(allow_none=True)
 
 

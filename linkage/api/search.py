@@ -9,7 +9,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from marshmallow import RAISE
 
-from linkage import search
+from linkage import search, suggest
 from linkage.api.places import resolve_place
 from linkage.api.schemas import SearchArgs, SearchOut
 from linkage.runtime import runtime
@@ -25,15 +25,19 @@ class Search(MethodView):
         """Search resources by need or keywords near a place.
 
         Results include services within the radius and services without an address
-        (phone, online, statewide) that serve the place. Each result says why it matched.
+        (phone, online, statewide) that serve the place. Each result says why it matched,
+        and its `reach`: local, serving the area, or remote (phone, online or nationwide).
         """
         rt = runtime()
         place = None
         if args.get("near"):
             place = resolve_place(rt, args["near"], "near", location="query")
-        elif args.get("radius") is not None or args.get("sort") == "distance":
+        elif args.get("radius") is not None or args.get("sort") == "distance" or args.get("reach"):
             abort(
-                422, errors={"query": {"near": ["radius and sort=distance need a place in `near`"]}}
+                422,
+                errors={
+                    "query": {"near": ["radius, reach and sort=distance need a place in `near`"]}
+                },
             )
         req = search.request_from_args(args, place, rt.taxonomy, rt.settings.default_radius_miles)
         now = rt.clock()
@@ -41,6 +45,11 @@ class Search(MethodView):
         body = search.build_query(req, now, timezones)
         response = rt.es.search(index=rt.settings.index_alias, **body)
         total = response["hits"]["total"]["value"]
+        suggestions = None
+        if total == 0 and req.q:
+            # Only an empty page asks for corrected words: a search stays one request.
+            found = rt.es.search(index=rt.settings.index_alias, **suggest.suggest_body(req.q))
+            suggestions = suggest.suggestions(req.q, found, rt.taxonomy)
         # Shaped by pure functions to match SearchOut (which documents it); returned as a
         # ready response because a marshmallow dump of 100 nested results is the largest
         # cost on this hot path. tests/test_search_api.py checks the shape against SearchOut.
@@ -61,9 +70,12 @@ class Search(MethodView):
                     for m in req.recognised
                 ],
                 "results": [
-                    search.shape_result(hit["_source"], req, rt.taxonomy, now)
+                    search.shape_result(
+                        hit["_source"], req, rt.taxonomy, now, hit.get("matched_queries") or ()
+                    )
                     for hit in response["hits"]["hits"]
                 ],
                 "facets": search.shape_facets(response.get("aggregations"), rt.taxonomy),
+                "suggestions": suggestions,
             }
         )

@@ -1,0 +1,171 @@
+"""Hybrid retrieval (linkage.hybrid): semantic matches beside lexical ones, and needs that do
+not rest on categories alone. Invented records (tests/fixtures/hybrid) on the real node; all
+four share one place, so distance never decides."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from indexer.formats.hsds_json import read as read_hsds_json
+from indexer.hsds import Converter
+from indexer.load import rebuild
+from linkage import create_app, hybrid
+from linkage.config import Settings
+from linkage.search import SearchRequest, build_query
+from tests.conftest import TEST_ALIAS, WEDNESDAY_AFTERNOON, api_client
+
+FIXTURE = Path(__file__).parent / "fixtures" / "hybrid" / "services.json"
+ALIAS = f"{TEST_ALIAS}-hybrid"
+NEAR = "41.85,-87.65"
+
+
+@pytest.fixture(scope="module")
+def hybrid_client(es, taxonomy, keys_file):
+    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
+    # No inference: the uncategorised records stay as an uncategorised directory has them.
+    converter = Converter("hybrid", taxonomy, "America/Chicago", inferrer=False)
+    report = rebuild(es, ALIAS, read_hsds_json(FIXTURE), converter)
+    assert report.indexed == 4, report.rejections
+    settings = Settings.from_env(index_alias=ALIAS, partner_keys=str(keys_file))
+    app = create_app({"SETTINGS": settings, "CLOCK": lambda: WEDNESDAY_AFTERNOON, "TESTING": True})
+    yield api_client(app)
+    es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
+
+
+def names(body: dict) -> list[str]:
+    return [r["service_name"] for r in body["results"]]
+
+
+def search(client, **params) -> dict:
+    response = client.get("/v1/search", query_string=params)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_a_need_finds_an_uncategorised_record_below_the_category_holder(hybrid_client):
+    body = search(hybrid_client, need="food-insecurity", near=NEAR)
+    assert names(body)[:2] == ["Maple Street Food Shelf", "Riverside Community Cupboard"]
+    cupboard = body["results"][1]
+    assert cupboard["categories"] == [] and cupboard["needs"] == []
+    assert any(w.startswith("matched: ") and "groceries" in w for w in cupboard["why"])
+    # Precision: a tax clinic is no food referral, whatever the need's words.
+    assert "Eastside Tax Clinic" not in names(body)
+    assert body["total"] == len(body["results"])
+
+
+def test_a_category_filter_finds_by_meaning_too(hybrid_client):
+    body = search(hybrid_client, category="food-pantry", near=NEAR)
+    assert names(body)[:2] == ["Maple Street Food Shelf", "Riverside Community Cupboard"]
+    facet = {f["value"]: f["count"] for f in body["facets"]["categories"]}
+    assert facet["food-pantry"] == 1  # facets still count what carries the category
+
+
+def test_a_semantic_match_finds_a_record_sharing_no_word_with_the_query(hybrid_client):
+    # "dinner" is nowhere in "Hot suppers served every evening ...".
+    assert "Northside Supper Table" not in names(
+        search(hybrid_client, q="dinner", retrieval="lexical")
+    )
+    found = search(hybrid_client, q="dinner")
+    assert "Northside Supper Table" in names(found)
+    supper = next(r for r in found["results"] if r["service_name"] == "Northside Supper Table")
+    assert "similar to: dinner" in supper["why"]
+    assert "Northside Supper Table" in names(
+        search(hybrid_client, q="dinner", retrieval="semantic")
+    )
+
+
+def test_lexical_retrieval_finds_by_words_only(hybrid_client):
+    body = search(hybrid_client, q="tax returns", retrieval="lexical")
+    assert names(body) == ["Eastside Tax Clinic"]
+    # Lexical needs still reach an uncategorised record through the category's words.
+    body = search(hybrid_client, need="food-insecurity", retrieval="lexical")
+    assert "Riverside Community Cupboard" in names(body)
+
+
+def test_semantic_retrieval_keeps_category_holders(hybrid_client):
+    body = search(hybrid_client, need="food-insecurity", retrieval="semantic")
+    assert names(body)[0] == "Maple Street Food Shelf"
+    assert "Eastside Tax Clinic" not in names(body)
+
+
+def test_unknown_retrieval_is_refused(hybrid_client):
+    response = hybrid_client.get("/v1/search", query_string={"q": "food", "retrieval": "magic"})
+    assert response.status_code == 422
+    assert "retrieval" in response.json["errors"]["query"]
+
+
+def test_vectors_are_never_in_responses(hybrid_client, es):
+    # They are in the index...
+    hit = es.search(index=ALIAS, query={"match_all": {}}, size=1, source_includes=["embedding"])
+    assert hit["hits"]["total"]["value"] == 4
+    body = search(hybrid_client, q="groceries")
+    assert body["results"] and all("embedding" not in r for r in body["results"])
+    one = hybrid_client.get(f"/v1/resources/{body['results'][0]['id']}").json
+    assert "embedding" not in one and one["service_name"]
+    services = hybrid_client.get("/hsds/services", query_string={"full": "true"}).json
+    assert services["contents"] and "embedding" not in str(services)
+
+
+def test_match_finds_an_uncategorised_record_for_a_need(hybrid_client):
+    response = hybrid_client.post(
+        "/v1/match", json={"needs": ["food-insecurity"], "client": {"near": "60608"}, "radius": 5}
+    )
+    assert response.status_code == 200, response.json
+    found = [r["service_name"] for r in response.json["referrals"][0]["resources"]]
+    assert found[:2] == ["Maple Street Food Shelf", "Riverside Community Cupboard"]
+    assert "Eastside Tax Clinic" not in found
+
+
+# Pure: the body builders.
+
+
+def test_document_text_is_name_categories_and_the_start_of_the_description():
+    doc = {"service_name": "A", "category_names": ["Food pantry"], "description": "x" * 5000}
+    text = hybrid.document_text(doc)
+    assert text.startswith("A. Food pantry. x") and len(text) < 5000
+    assert hybrid.document_text({}) == " "  # the model needs some text
+
+
+def test_hybrid_query_ors_words_and_meaning_with_the_same_filters():
+    req = SearchRequest(q="dinner", query_vector=(0.1,) * 4)
+    query = build_query(req, WEDNESDAY_AFTERNOON, [])["query"]["bool"]
+    should = query["must"][0]["bool"]["should"]
+    knn = should[1]["knn"]
+    assert (
+        should[0]["bool"]["_name"] == hybrid.LEXICAL
+        and query["must"][0]["bool"]["minimum_should_match"] == 1
+    )
+    assert knn["query_vector"] == [0.1] * 4 and knn["filter"] == query["filter"]
+    assert knn["similarity"] == hybrid.QUERY_FLOOR and knn["_name"] == hybrid.SIMILAR_QUERY
+
+
+def test_lexical_and_semantic_bodies():
+    vec = (0.2,) * 4
+    lexical = build_query(SearchRequest(q="x", retrieval="lexical"), WEDNESDAY_AFTERNOON, [])
+    assert "knn" not in str(lexical)
+    semantic = build_query(
+        SearchRequest(q="x", retrieval="semantic", query_vector=vec), WEDNESDAY_AFTERNOON, []
+    )
+    assert "knn" in semantic["query"]["bool"]["must"][0]
+
+
+def test_a_need_clause_ranks_holders_above_meaning_matches(taxonomy):
+    vectors = {c: [0.0] * 4 for c in taxonomy.categories}
+    meaning = hybrid.need_meaning(taxonomy, "food-insecurity", vectors)
+    assert "food-pantry" in meaning.categories and "food" in meaning.broad
+    clause = hybrid.meaning_clause(meaning, [{"term": {"status": "active"}}], "hybrid")
+    filed, inferred, found = clause["bool"]["should"]
+    # holders first (the directory's above the inferred), then meaning matches
+    assert filed["constant_score"]["boost"] > inferred["constant_score"]["boost"]
+    assert inferred["constant_score"]["boost"] > hybrid.MEANING_BOOST
+    queries = found["dis_max"]["queries"]  # the best one, never a sum over categories
+    similar = [q["knn"] for q in queries if q["knn"]["_name"].startswith(hybrid.SIMILAR)]
+    # Words and meaning judge only records without categories, or with inferred ones.
+    assert similar and all(hybrid.NOT_FILED in q["knn"]["filter"] for q in queries)
+    words = [q["knn"] for q in queries if q["knn"]["_name"] == hybrid.WORDS + "food"]
+    # A top-level category's broad words count in the service's name only.
+    assert "'fields': ['service_name']" in str(words[0]["filter"])
+    lexical = hybrid.meaning_clause(meaning, [], "lexical")
+    assert "knn" not in str(lexical) and str(hybrid.NOT_FILED) in str(lexical)
