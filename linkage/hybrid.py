@@ -228,7 +228,8 @@ def closest_category(
     named: Sequence[str] = (),
 ) -> str | None:  # fmt: skip
     """The category a search's words mean, when one is clearly closest (see the constants)
-    and is not in the branch of one its words already `named` (which says it better)."""
+    and narrower than any its words already `named` ("lawyer for eviction": the words name
+    Legal help, the meaning Tenant legal aid)."""
     if not vectors:
         return None
     scored = sorted(
@@ -240,10 +241,7 @@ def closest_category(
     rival = next(
         (score for score, c in scored[1:] if taxonomy.ancestors_and_self(c)[-1] != branch), 0.0
     )
-    related = any(
-        best in taxonomy.ancestors_and_self(c) or c in taxonomy.ancestors_and_self(best)
-        for c in named
-    )
+    related = any(best in taxonomy.ancestors_and_self(c) for c in named)
     if best_score >= QUERY_CATEGORY_FLOOR and best_score - rival >= QUERY_CATEGORY_MARGIN:
         return None if related else best
     return None

@@ -242,12 +242,13 @@ def text_query(req: SearchRequest) -> dict:
     if (other := british(core)) != core:
         # Records spelled the British way ("Counselling Centre").
         should.append(_words_clause(other, SERVICE_EXACT, EXACT_BOOST))
-    recognised = sorted({m.category for m in req.recognised})
-    if recognised:
-        # A category named in the words used is the strongest signal: a flat score above
-        # what a text match alone reaches, so "food bank" puts food pantries first.
+    # A category named in the words used is the strongest signal: a flat score above what a
+    # text match alone reaches, so "food bank" puts food pantries first; one per category, so
+    # a record that is all the words name ("lawyer for eviction": legal help and housing, or
+    # tenant legal aid, under both) ranks above one that is a part.
+    for code in sorted({m.category for m in req.recognised}):
         should.append(
-            {"constant_score": {"filter": {"terms": {"category_tree": recognised}}, "boost": 20.0}}
+            {"constant_score": {"filter": {"term": {"category_tree": code}}, "boost": 20.0}}
         )
     matched = {"bool": {"should": should, "minimum_should_match": 1}}
     return {"bool": {"must": [matched], "should": word_clauses(req.q)}}

@@ -169,3 +169,31 @@ def test_a_need_clause_ranks_holders_above_meaning_matches(taxonomy):
     assert "'fields': ['service_name']" in str(words[0]["filter"])
     lexical = hybrid.meaning_clause(meaning, [], "lexical")
     assert "knn" not in str(lexical) and str(hybrid.NOT_FILED) in str(lexical)
+
+
+def test_the_category_a_query_means_as_a_whole_counts_as_named(client, taxonomy):
+    """No word of "somewhere to sleep tonight" names a category, but its meaning is Shelter's:
+    hybrid search puts shelters first where lexical search finds nothing."""
+    params = {"q": "somewhere to sleep tonight", "near": "60623"}
+    body = search(client, **params)
+    assert [m["category"] for m in body["recognised"]] == ["shelter"]
+    top = body["results"][:5]
+    assert len(top) == 5
+    for result in top:
+        branches = {taxonomy.ancestors_and_self(c["code"])[-1] for c in result["categories"]}
+        assert "shelter" in branches, result["service_name"]
+    assert search(client, **params, retrieval="lexical")["total"] == 0
+    # Narrower than what the words name: "lawyer" names Legal help, the whole Tenant legal aid.
+    named = search(client, q="lawyer for eviction", near="60623")["recognised"]
+    assert "tenant-legal-aid" in [m["category"] for m in named]
+
+
+def test_closest_category_needs_a_clear_lead(taxonomy):
+    codes = list(taxonomy.categories)
+    vectors = {c: [0.0, 1.0] for c in codes}
+    vectors["emergency-shelter"] = [1.0, 0.0]
+    assert hybrid.closest_category(taxonomy, [1.0, 0.0], vectors) == "emergency-shelter"
+    # already named by a narrower or the same category: nothing to add
+    assert hybrid.closest_category(taxonomy, [1.0, 0.0], vectors, ["emergency-shelter"]) is None
+    vectors["food-pantry"] = [0.95, 0.05]  # a close rival in another branch: no clear meaning
+    assert hybrid.closest_category(taxonomy, [1.0, 0.0], vectors) is None

@@ -40,10 +40,12 @@ def test_relevance_decays_with_distance_and_distance_sort_sorts_by_it():
 def test_recognised_categories_widen_the_text_match():
     from linkage.taxonomy import TermMatch
 
-    req = SearchRequest(q="food bank", recognised=(TermMatch("food-pantry", "food bank"),))
+    named = (TermMatch("food-pantry", "food bank"), TermMatch("legal", "lawyer"))
+    req = SearchRequest(q="food bank lawyer", recognised=named)
     should = text_query(req)["bool"]["must"][0]["bool"]["should"]
     boosts = [c["constant_score"] for c in should if "constant_score" in c]
-    assert boosts[0]["filter"]["terms"]["category_tree"] == ["food-pantry"]
+    # one flat score per category named: a record that is all of them ranks above a part
+    assert [b["filter"]["term"]["category_tree"] for b in boosts] == ["food-pantry", "legal"]
     assert any("fuzziness" in c.get("multi_match", {}) for c in should)
 
 
