@@ -13,7 +13,7 @@ from linkage.languages import language_name
 from linkage.reach import place_filter, within_radius  # noqa: F401 (match uses them from here)
 from linkage.resource import INTERNAL_FIELDS
 from linkage.taxonomy import Taxonomy, TermMatch
-from linkage.words import american, british, meaningful, tokens
+from linkage.words import american, british, english_gloss, meaningful, tokens
 
 # What the words are looked for in, and how much each counts: the service (its name, categories
 # and description) well above its organisation's name, so asking for a kind of group does not
@@ -82,6 +82,9 @@ class SearchRequest:
     # The categories the words name (`recognised`) or mean (the query's vector): their
     # meanings find the records of a directory that did not file them under it.
     query_meanings: tuple[hybrid.Meaning, ...] = ()
+    # A Spanish `q` glossed into English (linkage.words.english_gloss), for a directory
+    # written in English: matched as words and used for the query's meaning.
+    gloss: str | None = None
 
 
 def radius_in_miles(radius: float | None, unit: str, default_miles: float) -> float:
@@ -98,9 +101,14 @@ def request_from_args(
     q = (args.get("q") or "").strip() or None
     retrieval = args.get("retrieval", "hybrid")
     vectors = hybrid.category_vectors(taxonomy) if retrieval != "lexical" else {}
+    gloss = english_gloss(q) if q else None
     recognised = tuple(taxonomy.recognise(q or ""))
-    # Embedded once per request (the model stays loaded in the process).
-    query_vector = tuple(hybrid.query_vector(q)) if q and retrieval != "lexical" else None
+    if gloss:  # what the English gloss names, unless the Spanish words named it or narrower
+        known = {a for m in recognised for a in taxonomy.ancestors_and_self(m.category)}
+        recognised += tuple(m for m in taxonomy.recognise(gloss) if m.category not in known)
+    # Embedded once per request (the model stays loaded in the process); WordLlama reads
+    # English, so a Spanish query's meaning is its gloss's.
+    query_vector = tuple(hybrid.query_vector(gloss or q)) if q and retrieval != "lexical" else None
     named = list(dict.fromkeys(m.category for m in recognised))
     if query_vector is not None and (
         meant := hybrid.closest_category(taxonomy, query_vector, vectors, named)
@@ -131,6 +139,7 @@ def request_from_args(
             hybrid.category_meaning(taxonomy, c, vectors) for c in args.get("category") or ()
         ),
         query_meanings=tuple(hybrid.category_meaning(taxonomy, c, vectors) for c in named),
+        gloss=gloss,
     )
 
 
@@ -239,6 +248,9 @@ def text_query(req: SearchRequest) -> dict:
                 }
             }
         )
+    if req.gloss:
+        # A Spanish query's English gloss, against the English text of the records.
+        should.append(_words_clause(req.gloss, SERVICE_TEXT, STEMMED_BOOST))
     if (other := british(core)) != core:
         # Records spelled the British way ("Counselling Centre").
         should.append(_words_clause(other, SERVICE_EXACT, EXACT_BOOST))

@@ -66,3 +66,22 @@ def american(text: str) -> str:
 def british(text: str) -> str:
     """The text with American spellings made British, folded (to find the records that are)."""
     return _respell(text, _british())
+
+
+@cache
+def _spanish_english() -> dict[str, str]:
+    return {fold(es): en for es, en in _data()["spanish_english"].items()}
+
+
+def english_gloss(text: str) -> str | None:
+    """A Spanish query glossed word by word into English ("abogado para desalojo" → "lawyer
+    eviction"), so its meaning can be matched against a directory written in English; None
+    unless at least half of its meaningful words are Spanish words the glossary knows (an
+    English query, or one the glossary cannot read, stays as it is). Unknown words are kept
+    ("GED")."""
+    words = [w for w in tokens(text) if w not in ignored()]
+    table = _spanish_english()
+    known = sum(1 for w in words if w in table)
+    if not words or known * 2 < len(words):
+        return None
+    return " ".join(table.get(w, w) for w in words)

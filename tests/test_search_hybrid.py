@@ -197,3 +197,12 @@ def test_closest_category_needs_a_clear_lead(taxonomy):
     assert hybrid.closest_category(taxonomy, [1.0, 0.0], vectors, ["emergency-shelter"]) is None
     vectors["food-pantry"] = [0.95, 0.05]  # a close rival in another branch: no clear meaning
     assert hybrid.closest_category(taxonomy, [1.0, 0.0], vectors) is None
+
+
+def test_a_spanish_query_finds_english_records_through_its_gloss(client):
+    """The model reads English: a Spanish query's meaning is its English gloss's, so semantic
+    retrieval alone finds the pantries of an English directory for "despensa de comida"."""
+    body = search(client, q="despensa de comida", near="60623", retrieval="semantic")
+    top = body["results"][:5]
+    assert len(top) == 5
+    assert all("food-pantry" in {c["code"] for c in r["categories"]} for r in top)

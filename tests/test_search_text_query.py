@@ -3,6 +3,7 @@
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -18,6 +19,7 @@ from linkage.search import (
     matched_words,
     text_query,
 )
+from linkage.words import english_gloss
 
 
 def clauses(q: str) -> list[dict]:
@@ -164,3 +166,31 @@ def test_suggestions_offer_the_corrected_query_and_related_categories(taxonomy):
     assert "food-pantry" in [c["code"] for c in found["categories"]]
     nothing = suggest.suggestions("zzzq", {}, taxonomy)
     assert nothing == {"query": None, "words": [], "categories": []}
+
+
+@pytest.mark.parametrize(
+    "text, gloss",
+    [
+        ("abogado para desalojo", "lawyer eviction"),
+        ("Necesito pañales para mi bebé", "diapers baby"),
+        ("clases de inglés para adultos", "classes english adults"),
+        ("sacar el GED", "get ged"),  # an unknown word is kept
+        ("food pantry", None),  # English stays as it is
+        ("free clinic no insurance", None),
+        ("muebles for a new apartment rental", None),  # fewer than half the words are Spanish
+    ],
+)
+def test_a_spanish_query_is_glossed_word_by_word(text, gloss):
+    assert english_gloss(text) == gloss
+
+
+@given(st.text(max_size=80))
+def test_the_gloss_never_fails_and_is_english_or_none(text):
+    gloss = english_gloss(text)
+    assert gloss is None or gloss == gloss.strip()
+
+
+def test_a_glossed_query_matches_english_words_too():
+    req = SearchRequest(q="abogado para desalojo", gloss="lawyer eviction")
+    should = text_query(req)["bool"]["must"][0]["bool"]["should"]
+    assert any(c.get("multi_match", {}).get("query") == "lawyer eviction" for c in should)
