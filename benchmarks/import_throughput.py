@@ -17,6 +17,7 @@ noisy: compare the ratio and the RSS across sizes, not absolute rates.
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import multiprocessing
@@ -43,12 +44,27 @@ def prepare(count: int, folder: Path) -> tuple[Path, Path]:
 
     records, documents = folder / f"services-{count}.ndjson", folder / f"documents-{count}.ndjson"
     converter = Converter("bench", load_taxonomy(), Settings().default_timezone)
+    pending: list[dict] = []
     with records.open("w") as rec, documents.open("w") as docs:
         for n, service in enumerate(generate_services(count, seed=11), start=1):
             rec.write(json.dumps(service) + "\n")
-            for doc in converter.convert(SourceRow("bench", f"#{n}", service)).documents:
-                docs.write(json.dumps(doc) + "\n")
+            pending += converter.convert(SourceRow("bench", f"#{n}", service)).documents
+            if len(pending) >= 1000:
+                _write_with_vectors(pending, docs)
+                pending = []
+        _write_with_vectors(pending, docs)
     return records, documents
+
+
+def _write_with_vectors(batch: list[dict], out) -> None:
+    """The ready documents with their embeddings, as the import sends them (base64 float32),
+    so the raw bulk baseline carries the same vectors."""
+    from linkage import hybrid, semantic
+
+    vectors = semantic.embed([hybrid.document_text(doc) for doc in batch])
+    for doc, vector in zip(batch, vectors, strict=True):
+        doc[hybrid.FIELD] = base64.b64encode(vector.astype(">f4").tobytes()).decode()
+        out.write(json.dumps(doc) + "\n")
 
 
 def child_import(path: Path, vectors: bool = True) -> dict:
