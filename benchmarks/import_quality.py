@@ -49,9 +49,9 @@ sys.path.insert(0, str(ROOT))
 from indexer import formats  # noqa: E402
 from indexer.cli import converter_for  # noqa: E402
 from indexer.crosswalk import crosswalk_coverage  # noqa: E402
-from indexer.hsds import CONVENTION_TAXONOMIES, Converter  # noqa: E402
-from indexer.infer import DESCRIPTION_CHARS, CategoryInferrer, Evidence, Rules  # noqa: E402
-from indexer.records import SourceRow  # noqa: E402
+from indexer.hsds import Converter  # noqa: E402
+from indexer.infer import CategoryInferrer, Evidence, Rules  # noqa: E402
+from indexer.records import CONVENTION_TAXONOMIES, SourceRow  # noqa: E402
 from indexer.side_table import read_table, with_categories  # noqa: E402
 from linkage import semantic  # noqa: E402
 from linkage.config import Settings  # noqa: E402
@@ -358,7 +358,7 @@ def speed(runs: int) -> None:
         print(f"convert {len(rows)} Baltimore records {label}: median {t:.2f} s "
               f"({len(rows) / t:.0f} records/s) over {runs} runs; {dict(converter.tally)}")  # fmt: skip
     texts = [r.record.get("name") or "" for r in rows] + [
-        (r.record.get("description") or "")[:DESCRIPTION_CHARS] for r in rows
+        (r.record.get("description") or "")[: semantic.DESCRIPTION_CHARS] for r in rows
     ]
     texts = (texts * (10_000 // len(texts) + 1))[:10_000]
     random.Random(7).shuffle(texts)  # names and descriptions mixed, as in the one-by-one run

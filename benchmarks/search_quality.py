@@ -55,6 +55,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import formats  # noqa: E402
 from indexer.crosswalk import Crosswalk  # noqa: E402
+from indexer.records import CONVENTION_TAXONOMIES as NOT_CATEGORIES  # noqa: E402
 from linkage.geo import miles_between, zip_place  # noqa: E402
 from linkage.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 
@@ -63,8 +64,6 @@ SHARED = ROOT.parent / "shared" / "datasets"
 MODES = ("lexical", "semantic", "hybrid", "default")  # default: no `retrieval` parameter
 VARIANTS = ("codes", "hidden")
 K_PRECISION, K_NDCG = 5, 10
-# Attributes that are not categories (data/README.md): never relevance evidence.
-NOT_CATEGORIES = {"linkage-eligibility", "linkage-fees", "linkage-flags"}
 
 
 # ---------------------------------------------------------------- scoring (pure)

@@ -24,14 +24,11 @@ from indexer.formats.values import (
 )
 from indexer.geocoding import AddressGeocoder
 from indexer.infer import CategoryInferrer
-from indexer.records import Problem, SourceRow
+from indexer.records import CONVENTION_TAXONOMIES, Problem, SourceRow
 from linkage import geo, hours
 from linkage.languages import language_codes
 from linkage.resource import FEES, InvalidDocument, check_document
 from linkage.taxonomy import Taxonomy
-
-# Attribute vocabularies that carry Linkage's own conventions rather than categories.
-CONVENTION_TAXONOMIES = {"linkage-eligibility", "linkage-fees", "linkage-flags"}
 
 _AREA = re.compile(r"^(zip:\d{5}|county:[A-Z]{2}:[^:]+|state:[A-Z]{2}|nationwide)$")
 

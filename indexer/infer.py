@@ -21,11 +21,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from linkage import semantic
+from indexer.records import CONVENTION_TAXONOMIES
+from linkage import hybrid, semantic
 from linkage.taxonomy import Taxonomy
-
-# HSDS attribute vocabularies whose terms are conventions, never words about the service.
-_NOT_KEYWORDS = {"linkage-eligibility", "linkage-fees", "linkage-flags"}
 
 
 @dataclass(frozen=True)
@@ -66,7 +64,7 @@ def record_texts(service: dict) -> tuple[str, str]:
         term.get("name") or ""
         for a in service.get("attributes") or ()
         if (term := a.get("taxonomy_term") or {})
-        and (term.get("taxonomy") or "").strip().lower() not in _NOT_KEYWORDS
+        and (term.get("taxonomy") or "").strip().lower() not in CONVENTION_TAXONOMIES
     ]
     description = (service.get("description") or "")[: semantic.DESCRIPTION_CHARS]
     # The organization says what kind of place it is ("... Legal Services" for its "Housing" unit).
@@ -93,10 +91,7 @@ class CategoryInferrer:
 
     def category_vectors(self) -> np.ndarray:
         if self._vectors is None:
-            texts = [
-                ". ".join((c.name, c.description, ", ".join(c.terms)))
-                for c in self.taxonomy.categories.values()
-            ]
+            texts = [hybrid.category_text(self.taxonomy, code) for code in self.codes]
             self._vectors = self.embed(texts)
         return self._vectors
 

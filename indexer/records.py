@@ -60,6 +60,15 @@ class SourceRow:
 
 SKIP_KINDS = ("agency", "site", "inactive", "excluded")
 
+# HSDS attribute vocabularies that carry Linkage's conventions (data/README.md), never
+# categories or words about the service.
+CONVENTION_TAXONOMIES = frozenset({"linkage-eligibility", "linkage-fees", "linkage-flags"})
+
+
+def without_empty(d: dict) -> dict:
+    """Without the empty values: HSDS leaves out what a source does not say."""
+    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
+
 
 def skipped_row(file: str, row: str, kind: str) -> SourceRow:
     """A row read and deliberately not loaded (see SourceRow.skipped)."""

@@ -37,10 +37,10 @@ class Period:
     closes: int
 
     def as_dict(self) -> dict:
-        return {"day": self.day, "opens": _hhmm(self.opens), "closes": _hhmm(self.closes)}
+        return {"day": self.day, "opens": hhmm(self.opens), "closes": hhmm(self.closes)}
 
 
-def _hhmm(minutes: int) -> str:
+def hhmm(minutes: int) -> str:
     return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 

@@ -68,8 +68,8 @@ def groups_for(
 
 def _need_group(key: str, label: str, code: str, taxonomy: Taxonomy) -> NeedGroup:
     addressing = tuple(taxonomy.categories_for_need(code))
-    primary = tuple(c for c in addressing if taxonomy.categories[c].needs[0] == code)
     meaning = hybrid.need_meaning(taxonomy, code, hybrid.category_vectors(taxonomy))
+    primary = meaning.categories  # the categories chiefly for the need
     return NeedGroup(key, label, {"term": {"needs": code}}, code, addressing, primary, meaning)
 
 

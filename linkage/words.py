@@ -79,7 +79,7 @@ def english_gloss(text: str) -> str | None:
     unless at least half of its meaningful words are Spanish words the glossary knows (an
     English query, or one the glossary cannot read, stays as it is). Unknown words are kept
     ("GED")."""
-    words = [w for w in tokens(text) if w not in ignored()]
+    words = meaningful(text)
     table = _spanish_english()
     known = sum(1 for w in words if w in table)
     if not words or known * 2 < len(words):

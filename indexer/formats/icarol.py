@@ -45,8 +45,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from indexer.csvfiles import CsvFile, CsvRow, split_list
-from indexer.formats.values import parse_date, plain_text
-from indexer.records import Problem, ReadError, SourceRow, skipped_row
+from indexer.formats.values import is_true, parse_date, plain_text
+from indexer.records import Problem, ReadError, SourceRow, skipped_row, without_empty
 
 REQUIRED = ("TaxonomyLevelName", "ResourceAgencyNum")
 PROGRAM_LEVELS = {"program", "programatsite"}
@@ -86,7 +86,6 @@ NAMED_PHONES = (
 )
 NUMBERED_PHONES = 5
 
-_YES = {"yes", "y", "true", "t", "1", "x"}
 _NO = {"no", "n", "false", "f", "0"}
 _PRIVATE_ADDRESS = re.compile(
     r"^(?:confidential|undisclosed|private|withheld)(?:\s+(?:address|location|site))?\.?$", re.I
@@ -96,10 +95,6 @@ _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
 # --- small pure readers ---------------------------------------------------------------------
-
-
-def is_yes(text: str) -> bool:
-    return (text or "").strip().lower() in _YES
 
 
 def is_no(text: str) -> bool:
@@ -144,17 +139,12 @@ def status_skip(values: dict[str, str]) -> str | None:
     if status.startswith("inactive") or "do not refer" in status:
         return "inactive"
     if (
-        is_yes(values.get("excludefromwebsite", ""))
-        or is_yes(values.get("excludefromdirectory", ""))
+        is_true(values.get("excludefromwebsite", ""))
+        or is_true(values.get("excludefromdirectory", ""))
         or is_no(values.get("availablefordirectory", ""))
     ):
         return "excluded"
     return None
-
-
-def _clean(d: dict) -> dict:
-    """Without the empty values: HSDS leaves out what a source does not say."""
-    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
 
 
 def _phone(number: str, owner: str, key: str, kind: str | None, labels: list[str]) -> dict | None:
@@ -165,7 +155,7 @@ def _phone(number: str, owner: str, key: str, kind: str | None, labels: list[str
     if m := _EXTENSION.match(number):
         number, extension = m.group(1), m.group(2)
     description = ": ".join(dict.fromkeys(label for label in labels if label)) or None
-    return _clean({"id": f"{owner}-{key}", "number": number, "extension": extension,
+    return without_empty({"id": f"{owner}-{key}", "number": number, "extension": extension,
                    "type": kind, "description": description})  # fmt: skip
 
 
@@ -174,7 +164,7 @@ def phones(values: dict[str, str], owner: str) -> list[dict]:
     found = []
     for n in range(1, NUMBERED_PHONES + 1):
         prefix = f"phone{n}"
-        if is_yes(values.get(f"{prefix}isprivate", "")):
+        if is_true(values.get(f"{prefix}isprivate", "")):
             continue
         raw_type = one_line(values.get(f"{prefix}type")).lower()
         # No type given: a voice line, as HSDS assumes; an unknown one is kept as a label.
@@ -187,7 +177,7 @@ def phones(values: dict[str, str], owner: str) -> list[dict]:
             found.append(phone)
     for column, kind, label in NAMED_PHONES:
         key = column.lower()
-        if is_yes(values.get(f"{key}isprivate", "")):
+        if is_true(values.get(f"{key}isprivate", "")):
             continue
         labels = [label, one_line(values.get(f"{key}description"))]
         if phone := _phone(values.get(key, ""), owner, key, kind, labels):
@@ -208,10 +198,10 @@ def location(values: dict[str, str], lid: str) -> tuple[dict | None, bool]:
     """The place a Site row (or a program's own `Physical*` columns) describes, and whether
     its address is private. A private address keeps only its city, state and ZIP code."""
     line_1 = one_line(values.get("physicaladdress1"))
-    private = is_yes(values.get("physicaladdressisprivate", "")) or bool(
+    private = is_true(values.get("physicaladdressisprivate", "")) or bool(
         _PRIVATE_ADDRESS.match(line_1)
     )
-    address = _clean({
+    address = without_empty({
         "id": f"{lid}-physical",
         "address_type": "physical",
         "address_1": None if private else line_1,
@@ -237,7 +227,7 @@ def location(values: dict[str, str], lid: str) -> tuple[dict | None, bool]:
         if t
     )
     access = plain_text(values.get("disabilitiesaccess"))
-    return _clean({
+    return without_empty({
         "id": lid,
         "location_type": "physical",
         "name": one_line(values.get("publicname")) or None,
@@ -361,7 +351,7 @@ def service(
 
     organization = None
     if agency is not None:
-        organization = _clean({
+        organization = without_empty({
             "id": agency_id,
             "name": one_line(agency.get("publicname")) or one_line(agency.get("officialname")),
             "alternate_name": one_line(agency.get("alternatename")),
@@ -390,7 +380,7 @@ def service(
         if not program_hours and (site_hours := hours(site, site_id)):
             place["schedules"] = site_hours
         place["phones"] = phones(site, site_id)
-        sals.append({"id": f"{sid}@{site_id}", "location": _clean(place)})
+        sals.append({"id": f"{sid}@{site_id}", "location": without_empty(place)})
     if not sals:
         place, private = location(values, f"{sid}-site")
         if place is not None:
@@ -437,7 +427,7 @@ def service(
         for i, text in enumerate(dict.fromkeys(t for t in area_texts if t), start=1)
     ]
     documents = plain_text(values.get("documentsrequired"))
-    record = _clean({
+    record = without_empty({
         "id": sid,
         "name": name,
         "alternate_name": one_line(values.get("alternatename")),
@@ -463,7 +453,7 @@ def service(
 
 
 def _flag(sid: str, code: str, value: str | None = None) -> dict:
-    return _clean({
+    return without_empty({
         "id": f"{sid}-{code}",
         "taxonomy_term": {"id": f"linkage-flags:{code}", "taxonomy": "linkage-flags", "code": code},
         "value": value,

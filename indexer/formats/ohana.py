@@ -32,7 +32,7 @@ from indexer.formats.values import (
     parse_weekday,
     service_area_extent,
 )
-from indexer.records import Problem, ReadError, SourceRow
+from indexer.records import Problem, ReadError, SourceRow, without_empty
 
 REQUIRED = {
     "organizations.csv": ("id", "name"),
@@ -86,11 +86,6 @@ def _float(text: str) -> float | None:
         return None
 
 
-def _clean(d: dict) -> dict:
-    """Without the empty values: HSDS leaves out what a source does not say."""
-    return {k: v for k, v in d.items() if v not in (None, "", [], {})}
-
-
 # --- the export -----------------------------------------------------------------------------
 
 
@@ -142,7 +137,7 @@ class _Export:
         self.programs: dict[str, dict] = {}
         for row in self._rows("programs.csv"):
             v = row.values
-            self.programs[v["id"]] = _clean(
+            self.programs[v["id"]] = without_empty(
                 {"id": v["id"], "name": v["name"], "alternate_name": v.get("alternate_name")}
             )
 
@@ -221,7 +216,7 @@ class _Export:
         if raw_type and not phone_type:
             self._note(*owner, row, "number_type", f"unknown phone type {raw_type!r}; type dropped")
         extension = v.get("extension", "")
-        self.phones.setdefault(owner, []).append(_clean({
+        self.phones.setdefault(owner, []).append(without_empty({
             "id": f"phone-{v.get('id') or row.number}",
             "number": number,
             "extension": int(extension) if extension.isdigit() else extension,
@@ -257,7 +252,7 @@ class _Export:
         if not v["location_id"]:
             return
         prefix = "address" if address_type == "physical" else "mail-address"
-        into.setdefault(v["location_id"], []).append(_clean({
+        into.setdefault(v["location_id"], []).append(without_empty({
             "id": f"{prefix}-{v.get('id') or row.number}",
             "attention": v.get("attention"),
             "address_1": v.get("address_1"),
@@ -272,7 +267,7 @@ class _Export:
     def _organization(self, row: CsvRow) -> dict:
         v = row.values
         year = re.search(r"\b(1[6-9]\d\d|20\d\d)\b", v.get("date_incorporated", ""))
-        return _clean({
+        return without_empty({
             "id": v["id"],
             "name": v["name"],
             "alternate_name": v.get("alternate_name"),
@@ -309,7 +304,7 @@ class _Export:
         for n, key in enumerate(split_list(v.get("accessibility", ""), ","), 1):
             label = ACCESSIBILITY.get(key.lower(), key.replace("_", " ").capitalize())
             access.append({"id": f"location-{lid}-access-{n}", "description": label})
-        return _clean({
+        return without_empty({
             "id": lid,
             "name": v["name"],
             "alternate_name": v.get("alternate_name"),
@@ -408,7 +403,7 @@ class _Export:
             if program is None:
                 warn("program_id", f"no program with id {program_id!r}; left out")
 
-        record = _clean({
+        record = without_empty({
             "id": sid,
             "name": v["name"],
             "alternate_name": v.get("alternate_name"),
@@ -433,7 +428,7 @@ class _Export:
             "phones": copy.deepcopy(self.phones.get(("service", sid), [])),
             "service_areas": areas,
             "attributes": self._attributes(sid, v, warn),
-            "service_at_locations": [_clean({
+            "service_at_locations": [without_empty({
                 "id": f"{sid}@{lid}",
                 "location": location,
                 "schedules": copy.deepcopy(schedules),

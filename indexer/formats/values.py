@@ -21,6 +21,7 @@ import zipcodes
 
 from linkage.config import DATA_DIR
 from linkage.geo import county_name
+from linkage.hours import DAYS, hhmm
 from linkage.languages import common_language_words, language_words
 
 # --- dates ----------------------------------------------------------------------------------
@@ -124,7 +125,6 @@ def is_true(text: str | None) -> bool:
 
 # --- days and times of day ------------------------------------------------------------------
 
-DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 _DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s*([ap])?\.?\s*(?:m\.?)?$", re.I)
 
@@ -742,14 +742,10 @@ def _pair_hours(items: list[tuple[str, object]]) -> list[tuple[str, str, str]] |
             return None  # times without days: not said which days
         add(list(DAYS), times)  # "Open 24 hours", "24/7"
     return [
-        (d, _hhmm(o), _hhmm(c))
+        (d, hhmm(o), hhmm(c))
         for d, o, c in sorted(periods, key=lambda p: (DAYS.index(p[0]), p[1]))
         if d not in closed
     ]
-
-
-def _hhmm(minutes: int) -> str:
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
 
 
 # --- service areas --------------------------------------------------------------------------
