@@ -35,6 +35,7 @@ test: $(VENV)/.installed es-start lint
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 es-start:
 	scripts/elasticsearch start

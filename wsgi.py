@@ -1,5 +1,10 @@
 """gunicorn entry point: `gunicorn wsgi:app`."""
 
-from linkage import create_app
+from linkage import logs
+from linkage.app import create_app
+from linkage.config import Settings
 
-app = create_app()
+settings = Settings.from_env()
+# Before the app exists: Flask then adds no handler of its own, and every line is in one format.
+logs.configure(settings.log_format)
+app = create_app({"SETTINGS": settings})

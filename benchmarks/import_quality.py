@@ -51,10 +51,11 @@ from indexer.cli import converter_for  # noqa: E402
 from indexer.crosswalk import crosswalk_coverage  # noqa: E402
 from indexer.hsds import Converter  # noqa: E402
 from indexer.infer import CategoryInferrer, Evidence, Rules  # noqa: E402
-from indexer.records import CONVENTION_TAXONOMIES, SourceRow  # noqa: E402
+from indexer.records import SourceRow  # noqa: E402
 from indexer.side_table import read_table, with_categories  # noqa: E402
-from linkage import semantic  # noqa: E402
 from linkage.config import Settings  # noqa: E402
+from linkage.hsds.conventions import CONVENTION_TAXONOMIES  # noqa: E402
+from linkage.search import semantic  # noqa: E402
 from linkage.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 
 DATASETS = ROOT.parent / "shared" / "datasets"
@@ -287,7 +288,7 @@ def load_tallies() -> None:
     from click.testing import CliRunner
 
     from indexer.cli import main as cli
-    from linkage.elastic import make_client
+    from linkage.search.client import make_client
 
     print("\n== Report tallies of a real load of baltimore-211 ==")
     settings = Settings()

@@ -36,9 +36,9 @@ ALIAS = "linkage-bench-import"
 
 
 def prepare(count: int, folder: Path) -> tuple[Path, Path]:
+    from devtools.synthetic import generate_services
     from indexer.hsds import Converter
     from indexer.records import SourceRow
-    from indexer.synthetic import generate_services
     from linkage.config import Settings
     from linkage.taxonomy import load_taxonomy
 
@@ -59,7 +59,7 @@ def prepare(count: int, folder: Path) -> tuple[Path, Path]:
 def _write_with_vectors(batch: list[dict], out) -> None:
     """The ready documents with their embeddings, as the import sends them (base64 float32),
     so the raw bulk baseline carries the same vectors."""
-    from linkage import hybrid, semantic
+    from linkage.search import hybrid, semantic
 
     vectors = semantic.embed([hybrid.document_text(doc) for doc in batch])
     for doc, vector in zip(batch, vectors, strict=True):
@@ -73,7 +73,7 @@ def child_import(path: Path, vectors: bool = True) -> dict:
     from indexer.formats.hsds_json import read
     from indexer.load import rebuild
     from linkage.config import Settings
-    from linkage.elastic import make_client
+    from linkage.search.client import make_client
 
     settings = Settings.from_env(index_alias=ALIAS)
     client = make_client(settings).options(request_timeout=120)
@@ -86,14 +86,15 @@ def child_bulk(path: Path) -> dict:
     """(b) Raw streaming_bulk of pre-built documents into a fresh index, same settings."""
     from elasticsearch import helpers
 
-    from indexer.load import choose_stemming, new_index_name
+    from indexer.load import choose_stemming
     from linkage.config import Settings
-    from linkage.elastic import make_client
-    from linkage.resource import MAPPINGS, SPANISH_STEMMING_CHOICES, index_settings
+    from linkage.search.client import make_client
+    from linkage.search.document import MAPPINGS, SPANISH_STEMMING_CHOICES, index_settings
+    from linkage.search.index import ResourceIndex
 
     settings = Settings.from_env(index_alias=ALIAS)
     client = make_client(settings).options(request_timeout=120)
-    index = new_index_name(ALIAS, "raw")
+    index = ResourceIndex.on(client, ALIAS).new_index_name("raw")
     body = index_settings(
         choose_stemming(client), choose_stemming(client, SPANISH_STEMMING_CHOICES)
     ) | {"refresh_interval": "-1"}
@@ -195,7 +196,7 @@ def main() -> None:
             documents.unlink()
 
     from linkage.config import Settings
-    from linkage.elastic import make_client
+    from linkage.search.client import make_client
 
     make_client(Settings.from_env()).options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
     print("\nmedians over the runs; peak RSS in MB, the import's as its main process + its "

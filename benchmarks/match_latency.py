@@ -21,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.search_latency import fetch, load, percentile  # noqa: E402
 from linkage.config import Settings  # noqa: E402
-from linkage.elastic import make_client  # noqa: E402
+from linkage.search.client import make_client  # noqa: E402
 from tests.servers import keyed_service  # noqa: E402
 
 FIVE_NEEDS = {

@@ -24,14 +24,15 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from devtools.synthetic import generate_services  # noqa: E402
 from indexer.formats.hsds_json import read as read_hsds_json  # noqa: E402
 from indexer.hsds import Converter  # noqa: E402
 from indexer.load import rebuild  # noqa: E402
 from indexer.records import SourceRow  # noqa: E402
-from indexer.synthetic import generate_services  # noqa: E402
-from linkage import create_app, search  # noqa: E402
+from linkage.app import create_app  # noqa: E402
 from linkage.config import Settings  # noqa: E402
-from linkage.elastic import make_client  # noqa: E402
+from linkage.search import queries  # noqa: E402
+from linkage.search.client import make_client  # noqa: E402
 from linkage.taxonomy import load_taxonomy  # noqa: E402
 from tests.servers import keyed_service  # noqa: E402
 
@@ -68,7 +69,9 @@ def load(settings: Settings, synthetic: int | None) -> None:
     if synthetic:
         records = (
             SourceRow("synthetic", f"#{n}", r)
-            for n, r in enumerate(generate_services(synthetic, seed=7), start=1)
+            for n, r in enumerate(
+                generate_services(synthetic, seed=7, data_dir=settings.data_dir), start=1
+            )
         )
     else:
         records = read_hsds_json(ROOT / "data" / "sample" / "chicago.json")
@@ -81,7 +84,7 @@ def direct_bodies(settings: Settings) -> list[dict]:
     app = create_app({"SETTINGS": settings})
     bodies = []
     with app.test_request_context():
-        from linkage.api.schemas import SearchArgs
+        from linkage.api.schemas.search import SearchArgs
         from linkage.runtime import runtime
 
         rt = runtime()
@@ -89,8 +92,8 @@ def direct_bodies(settings: Settings) -> list[dict]:
             raw = {k: [v] if k in ("category", "need") else str(v) for k, v in params.items()}
             args = SearchArgs().load(raw)
             place = rt.places.resolve(args["near"]) if args.get("near") else None
-            req = search.request_from_args(args, place, rt.taxonomy, settings.default_radius_miles)
-            bodies.append(search.build_query(req, rt.clock(), rt.timezones()))
+            req = queries.request_from_args(args, place, rt.taxonomy, settings.default_radius_miles)
+            bodies.append(queries.build_query(req, rt.clock(), rt.index.timezones()))
     return bodies
 
 

@@ -55,8 +55,9 @@ sys.path.insert(0, str(ROOT))
 
 from indexer import formats  # noqa: E402
 from indexer.crosswalk import Crosswalk  # noqa: E402
-from indexer.records import CONVENTION_TAXONOMIES as NOT_CATEGORIES  # noqa: E402
-from linkage.geo import miles_between, zip_place  # noqa: E402
+from linkage.hsds.conventions import CONVENTION_TAXONOMIES as NOT_CATEGORIES  # noqa: E402
+from linkage.hsds.conventions import TAXONOMY_211  # noqa: E402
+from linkage.places import miles_between, zip_place  # noqa: E402
 from linkage.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 
 JUDGMENTS = Path(__file__).resolve().parent / "judgments"
@@ -152,7 +153,7 @@ def source_codes(directory: Directory) -> dict[str, list[dict]]:
                 if (a.get("taxonomy_term") or {}).get("taxonomy") not in NOT_CATEGORIES
                 and a.get("taxonomy_term")
             ]
-            terms += [{"taxonomy": "211", "code": c} for c in side.get(sid, ())]
+            terms += [{"taxonomy": TAXONOMY_211, "code": c} for c in side.get(sid, ())]
             out.setdefault(sid, []).extend(terms)
     return out
 
@@ -513,9 +514,9 @@ def main() -> None:
     opts = parser.parse_args()
     logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # one line per search
 
-    from linkage import create_app
+    from linkage.app import create_app
     from linkage.config import Settings
-    from linkage.elastic import make_client
+    from linkage.search.client import make_client
     from tests.conftest import api_client
     from tests.servers import write_test_keys
 

@@ -1,8 +1,8 @@
 """What a full load changed against the source's live index, counted by service.
 
 Services are paged by a composite aggregation over their ids (with each one's document
-fingerprints and verification date), both indices side by side in id order, so memory stays
-flat however large the source.
+fingerprints and verification date; `ResourceIndex.iter_groups`), both indices side by side in
+id order, so memory stays flat however large the source.
 """
 
 from __future__ import annotations
@@ -12,41 +12,33 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from elasticsearch import Elasticsearch
 
+from linkage.search.index import MATCH_ALL, ResourceIndex
+
 PAGE = 5000  # composite buckets per request
 STALE_AFTER_DAYS = 365
 
 
-def services(
-    client: Elasticsearch, index: str, with_content: bool = False
-) -> Iterator[tuple[str, frozenset, int | None]]:
+# One group per (service, document fingerprint, verification date); a date's key is epoch ms.
+SERVICE_CONTENT = [
+    {"service": {"terms": {"field": "source_ids.service"}}},
+    {"fingerprint": {"terms": {"field": "fingerprint", "missing_bucket": True}}},
+    {"verified": {"terms": {"field": "last_verified", "missing_bucket": True}}},
+]
+
+
+def services(client: Elasticsearch, index: str) -> Iterator[tuple[str, frozenset, int | None]]:
     """(service id, its documents' fingerprints, its last_verified date in epoch ms), in id
-    order, paged; fingerprints and dates only `with_content`."""
-    sources = [{"service": {"terms": {"field": "source_ids.service"}}}]
-    if with_content:
-        sources += [
-            {"fingerprint": {"terms": {"field": "fingerprint", "missing_bucket": True}}},
-            {"verified": {"terms": {"field": "last_verified", "missing_bucket": True}}},
-        ]  # a date's key: epoch milliseconds
-    after = None
+    order, paged."""
     current, prints, verified = None, set(), None
-    while True:
-        composite = {"size": PAGE, "sources": sources} | ({"after": after} if after else {})
-        found = client.search(
-            index=index, size=0, aggs={"s": {"composite": composite}}, filter_path="aggregations"
-        )
-        page = (found.get("aggregations") or {}).get("s") or {}
-        for bucket in page.get("buckets", ()):
-            key = bucket["key"]
-            if key["service"] != current:
-                if current is not None:
-                    yield current, frozenset(prints), verified
-                current, prints, verified = key["service"], set(), None
-            if with_content:
-                prints.add(key["fingerprint"])
-                verified = verified or key["verified"]
-        after = page.get("after_key")
-        if not after or not page.get("buckets"):
-            break
+    groups = ResourceIndex.on(client, index).iter_groups(MATCH_ALL, SERVICE_CONTENT, chunk=PAGE)
+    for bucket in groups:
+        key = bucket["key"]
+        if key["service"] != current:
+            if current is not None:
+                yield current, frozenset(prints), verified
+            current, prints, verified = key["service"], set(), None
+        prints.add(key["fingerprint"])
+        verified = verified or key["verified"]
     if current is not None:
         yield current, frozenset(prints), verified
 
@@ -60,9 +52,9 @@ def changes(client: Elasticsearch, new: str, live: str | None, loaded: date) -> 
     stale = {"verified_over_a_year_ago": 0, "no_verified_date": 0}
     cutoff = datetime.combine(loaded - timedelta(days=STALE_AFTER_DAYS), time(), UTC)
     cutoff_ms = int(cutoff.timestamp() * 1000)
-    olds = services(client, live, True) if live else iter(())
+    olds = services(client, live) if live else iter(())
     old = next(olds, None)
-    for sid, prints, verified in services(client, new, True):
+    for sid, prints, verified in services(client, new):
         if verified is None:
             stale["no_verified_date"] += 1
         elif verified < cutoff_ms:

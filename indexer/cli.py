@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import json
-import logging
 import os
 import socket
 import sys
@@ -15,16 +14,19 @@ import click
 from elasticsearch import TransportError
 from tqdm import tqdm
 
-from indexer import formats, side_table, sources
+from indexer import formats, side_table
 from indexer.crosswalk import Crosswalk, crosswalk_coverage
 from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
 from indexer.load import LoadError, Report, after_failure, failed_report, load_path
 from indexer.records import ReadError
-from linkage import imports
+from indexer.worker import work
+from linkage import jobs, logs
 from linkage.config import Settings
-from linkage.elastic import make_client
-from linkage.geo import make_geocoder
+from linkage.places import make_geocoder
+from linkage.search import sources
+from linkage.search.client import make_client
+from linkage.search.index import ResourceIndex
 from linkage.taxonomy import load_taxonomy
 
 
@@ -112,7 +114,7 @@ def load(
     client = bulk_client(settings)
     try:
         fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
-        name = imports.source_name(source or (mapping or path).stem)
+        name = jobs.source_name(source or (mapping or path).stem)
         categories = (
             side_table.read_table(categories_path, categories_vocabulary)
             if categories_path
@@ -129,14 +131,14 @@ def load(
     locked = False
     bar = tqdm(total=total, desc=name, unit="record", disable=quiet, file=sys.stderr, smoothing=0.1)
     try:
-        imports.lock(client, name, holder)  # as API imports do: one import of a source at once
+        jobs.lock_source(client, name, holder)  # as API imports do: one import of a source at once
         locked = True
-        with imports.heartbeat(client, name, holder):
+        with jobs.lock_heartbeat(client, name, holder):
             report = load_path(
                 client, settings.index_alias, path, fmt, mapping, converter, mode, bar.update,
                 categories,
             )  # fmt: skip
-    except imports.SourceBusy as exc:
+    except jobs.SourceBusy as exc:
         raise click.ClickException(str(exc)) from exc
     except (LoadError, ReadError) as exc:
         if (partial := failed_report(exc)) is not None:  # what it had, for --report/--rejected
@@ -150,7 +152,7 @@ def load(
         bar.close()
         if locked:
             with contextlib.suppress(TransportError):  # if not released, taken over once stale
-                imports.release(client, name, holder)
+                jobs.release_source(client, name, holder)
     write_report_files(report, report_path, rejected_path)
     total = report.total()
     click.echo(
@@ -226,11 +228,8 @@ def _skipped(counts) -> str:
 )
 def worker(once: bool, poll: float) -> None:
     """Run import jobs submitted through the API (POST /v1/imports)."""
-    from indexer.worker import work
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # not every poll's request
     settings = Settings.from_env()
+    logs.configure(settings.log_format)
     client = bulk_client(settings)
     done = work(client, settings, converter_for, once=once, poll_seconds=poll)
     click.echo(f"ran {done} import job(s)")
@@ -241,7 +240,7 @@ def worker(once: bool, poll: float) -> None:
 def list_sources(as_json: bool) -> None:
     """The sources behind the alias: records, documents, last load, mode, index."""
     settings = Settings.from_env()
-    found = sources.list_sources(make_client(settings), settings.index_alias)
+    found = sources.list_sources(ResourceIndex(settings, make_client(settings)))
     if as_json:
         click.echo(json.dumps([s.as_dict() for s in found], indent=2))
         return
@@ -261,7 +260,8 @@ def remove(source: str, yes: bool) -> None:
     """Take a source out of search: its alias entry and all its indices."""
     settings = Settings.from_env()
     client = make_client(settings)
-    known = {s.name: s for s in sources.list_sources(client, settings.index_alias)}
+    resources = ResourceIndex(settings, client)
+    known = {s.name: s for s in sources.list_sources(resources)}
     if source not in known:
         listed = ", ".join(known) or "none"
         raise click.ClickException(
@@ -275,14 +275,14 @@ def remove(source: str, yes: bool) -> None:
         )
     holder = f"a removal on {socket.gethostname()}, process {os.getpid()}"
     try:
-        imports.lock(client, source, holder)  # not while an import of it runs
-    except imports.SourceBusy as exc:
+        jobs.lock_source(client, source, holder)  # not while an import of it runs
+    except jobs.SourceBusy as exc:
         raise click.ClickException(str(exc)) from exc
     try:
-        gone = sources.remove_source(client, settings.index_alias, source)
+        gone = sources.remove_source(resources, source)
     except sources.UnknownSource as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         with contextlib.suppress(TransportError):
-            imports.release(client, source, holder)
+            jobs.release_source(client, source, holder)
     click.echo(f"removed {source}: {', '.join(gone)}")

@@ -21,10 +21,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from indexer.csvfiles import open_csv
+from indexer.formats.values import is_211_code, split_211_codes, split_list
 from linkage.config import DATA_DIR
-from linkage.taxonomy import Taxonomy
+from linkage.hsds import conventions
+from linkage.taxonomy import Taxonomy, singular
 
-TAXONOMY_211 = {"211", "airs", "ais", "211-hsis", "airs/211"}
+# The names directories give the 211 (AIRS) taxonomy.
+TAXONOMY_211 = {conventions.TAXONOMY_211, "airs", "ais", "211-hsis", "airs/211"}
 SHIPPED_211 = Path("crosswalks") / "211.csv"
 SHIPPED_211_POPULATIONS = Path("crosswalks") / "211-populations.csv"
 # Open Eligibility v2.0 ids (`1102`, `1120`; situations `20010`) → categories, made from the
@@ -35,29 +39,18 @@ SHIPPED_OPEN_ELIGIBILITY = Path("crosswalks") / "open-eligibility.csv"
 NONE_MARKS = {"-", "outside"}
 
 _SPACES = re.compile(r"[\s_&/,-]+")
-# A 211 code as records carry it: XX-####.####-###.## (each level optional), or a level-1 letter.
-_CODE = re.compile(r"^[A-Z]{1,2}(?:-[0-9]{4}(?:\.[0-9]{4}(?:-[0-9]{3}(?:\.[0-9]{2})?)?)?)?$")
 # A crosswalk prefix: any leading part of a code that ends inside or at the end of a level
 # ("BD-18" covers BD-1800 to BD-1899).
 _PREFIX = re.compile(
     r"^(?:[A-Z]{1,2}|[A-Z]{2}-[0-9]{1,4}|[A-Z]{2}-[0-9]{4}\.[0-9]{1,4}"
     r"|[A-Z]{2}-[0-9]{4}\.[0-9]{4}-[0-9]{1,3}|[A-Z]{2}-[0-9]{4}\.[0-9]{4}-[0-9]{3}\.[0-9]{1,2})$"
 )
-_LISTS = re.compile(r"[;,]")  # codes in one value: "BD-1800.2000; BH-1800" (sometimes commas)
-
-
-def _singular(word: str) -> str:
-    if word.endswith("ies") and len(word) > 4:
-        return word[:-3] + "y"
-    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
-        return word[:-1]
-    return word
 
 
 def _norm(text: str) -> str:
     """Case, spacing, '&' and plurals folded: 'Food Pantries' and 'food pantry' are one name."""
     words = _SPACES.sub(" ", text.lower()).replace(" and ", " ").split()
-    return " ".join(_singular(w) for w in words)
+    return " ".join(singular(w) for w in words)
 
 
 def is_population(code: str) -> bool:
@@ -143,7 +136,7 @@ class Crosswalk:
         `categories`/`category` (project codes, `;`-separated, `-` outside the taxonomy),
         `open_eligibility` (Open Eligibility names, `;`-separated) or, for Y prefixes,
         `eligibility_tags` (`-`: a population note). Repeated prefixes add up."""
-        with path.open(encoding="utf-8-sig", newline="") as fh:
+        with open_csv(path) as fh:  # a deployer's file may be saved as Windows-1252
             reader = csv.DictReader(fh)
             columns = {(c or "").strip().lower(): c for c in reader.fieldnames or ()}
             key = columns.get("code_prefix") or columns.get("code")
@@ -171,8 +164,7 @@ class Crosswalk:
         """The project codes one row gives its prefix; empty: outside / a population note."""
 
         def cell(name: str) -> list[str] | None:
-            raw = (row.get(columns[name]) or "").strip() if name in columns else ""
-            return [v.strip() for v in raw.split(";") if v.strip()] or None
+            return split_list(row.get(columns[name]) if name in columns else "", ";") or None
 
         population = is_population(prefix)
         wanted = ("eligibility_tags", "open_eligibility") if population else _SERVICE_COLUMNS
@@ -217,13 +209,10 @@ class Crosswalk:
     def resolve_211(self, value: str) -> Resolved211:
         """What a 211 value gives; never raises (anything not understood is `unmapped`)."""
         out = Resolved211()
-        for part in _LISTS.split(value or ""):
-            for raw in part.split("*"):
-                given = raw.strip()
+        for compound in split_211_codes(value):
+            for given in compound.split(" * "):
                 code = given.upper()
-                if not code:
-                    continue
-                if not _CODE.match(code):
+                if not is_211_code(code):
                     out.unmapped.append(given)
                 elif is_population(code):
                     tags = _longest(self.table_211.populations, code) or ()
@@ -251,7 +240,7 @@ class Crosswalk:
         """Project categories for one HSDS taxonomy_term; [] when it maps to none."""
         vocabulary = (term.get("taxonomy") or "").strip().lower()
         code = (term.get("code") or "").strip()
-        if vocabulary == "linkage":
+        if vocabulary == conventions.CATEGORIES:
             return [code] if code in self.taxonomy else []
         if vocabulary in TAXONOMY_211:
             return self.resolve_211(code).categories
@@ -284,14 +273,14 @@ def shipped_211(taxonomy: Taxonomy, data_dir: Path = DATA_DIR) -> Table211:
 def _shipped_open_eligibility(taxonomy: Taxonomy, data_dir: Path) -> dict[str, tuple[str, ...]]:
     path = data_dir / SHIPPED_OPEN_ELIGIBILITY
     out: dict[str, tuple[str, ...]] = {}
-    with path.open(encoding="utf-8", newline="") as fh:
+    with open_csv(path) as fh:
         reader = csv.DictReader(fh)
         if reader.fieldnames != ["oe_id", "categories"]:
             raise ValueError(f"{path}: line 1: expected the columns oe_id,categories")
         for row in reader:
             where = f"{path}: line {reader.line_num}"
             oe_id, cell = (row["oe_id"] or "").strip(), (row["categories"] or "").strip()
-            codes = [c.strip() for c in cell.split(";") if c.strip()]
+            codes = split_list(cell, ";")
             if not oe_id.isdigit() or not codes or oe_id in out:
                 raise ValueError(f"{where}: expected a new numeric oe_id and categories (or -)")
             if unknown := [c for c in codes if c not in NONE_MARKS and c not in taxonomy]:

@@ -11,6 +11,7 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
 from indexer.records import Problem, ReadError
 
@@ -42,6 +43,18 @@ def is_utf8(path: Path) -> bool:
     return True
 
 
+def encoding_of(path: Path) -> str:
+    """'utf-8-sig' for a UTF-8 file (with a byte-order mark or not), else 'cp1252': the
+    exports that are not UTF-8 are Windows' Latin-1."""
+    return "utf-8-sig" if is_utf8(path) else "cp1252"
+
+
+def open_csv(path: Path, encoding: str | None = None) -> TextIO:
+    """`path` opened for csv.reader, in `encoding` (default encoding_of(path)); a byte that
+    does not decode (cp1252 leaves five undefined) becomes U+FFFD, never an error."""
+    return path.open(encoding=encoding or encoding_of(path), errors="replace", newline="")
+
+
 class CsvFile:
     """A CSV file with a header row. Raises ReadError when a required column is missing.
 
@@ -54,9 +67,8 @@ class CsvFile:
         self.path = path
         self.name = path.name
         self.warnings: list[Problem] = []
-        self.encoding = "utf-8-sig"
-        if not is_utf8(path):
-            self.encoding = "cp1252"
+        self.encoding = encoding_of(path)
+        if self.encoding == "cp1252":
             self.warnings.append(
                 Problem(path.name, "-", "-", "not UTF-8: read as Windows-1252 (Latin-1)")
             )
@@ -75,8 +87,8 @@ class CsvFile:
             width -= 1
         self.width = width
 
-    def _open(self):
-        return self.path.open(encoding=self.encoding, errors="replace", newline="")
+    def _open(self) -> TextIO:
+        return open_csv(self.path, self.encoding)
 
     def __iter__(self) -> Iterator[CsvRow]:
         with self._open() as fh:
@@ -119,11 +131,3 @@ class CsvFile:
                     problem = Problem(self.name, f"row {number}", "-",
                                       f"row has {len(fields)} fields, the header {self.width}")  # fmt: skip
                 yield CsvRow(self.name, number, values, problem)
-
-
-def split_list(text: str, separators: str = ",;") -> list[str]:
-    """'a, b; c' → ['a', 'b', 'c']."""
-    parts = [text]
-    for sep in separators:
-        parts = [p for part in parts for p in part.split(sep)]
-    return [p.strip() for p in parts if p.strip()]

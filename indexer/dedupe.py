@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from elasticsearch import Elasticsearch, helpers
 
 from indexer.records import row_number
-from linkage.geo import miles_between
+from linkage.places import miles_between
 
 DISTANCE_MILES = 0.1
 KEYS_PER_PARTITION = 20_000

@@ -16,7 +16,7 @@ from pathlib import Path
 from geopy.exc import GeopyError
 from geopy.extra.rate_limiter import RateLimiter
 
-from linkage.geo import valid_coordinates
+from linkage.places import valid_coordinates
 
 GIVE_UP_AFTER = 3  # consecutive failures before the geocoder is left alone for this import
 

@@ -11,26 +11,29 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import phonenumbers
-
 from indexer.crosswalk import Crosswalk
 from indexer.formats.values import (
-    STATES,
+    parse_date,
     parse_eligibility,
     parse_fees,
     parse_hours,
     parse_languages,
+    parse_number,
     parse_service_areas,
+    parse_whole_number,
+    phone_number,
+    state_code,
+    zip5,
 )
 from indexer.geocoding import AddressGeocoder
 from indexer.infer import CategoryInferrer
-from indexer.records import CONVENTION_TAXONOMIES, Problem, SourceRow
-from linkage import geo, hours
+from indexer.records import Problem, SourceRow
+from linkage import hours, places
+from linkage.hsds import conventions
+from linkage.hsds.conventions import CONVENTION_TAXONOMIES
 from linkage.languages import language_codes
-from linkage.resource import FEES, InvalidDocument, check_document
+from linkage.search.document import FEES, InvalidDocument, check_document
 from linkage.taxonomy import Taxonomy
-
-_AREA = re.compile(r"^(zip:\d{5}|county:[A-Z]{2}:[^:]+|state:[A-Z]{2}|nationwide)$")
 
 
 @dataclass
@@ -129,30 +132,11 @@ def _location_languages(base: dict, location: dict) -> dict:
     }
 
 
-_US_PHONE = re.compile(r"^(?:\+?1[\s.-]*)?\(?([2-9]\d{2})\)?[\s.-]*(\d{3})[\s.-]*(\d{4})$")
-
-
-def _phone_number(raw: str) -> str:
-    """US numbers in the national format, (650) 780-7525; others as given."""
-    if m := _US_PHONE.match(raw):  # the usual case, without phonenumbers' full parse
-        return f"({m.group(1)}) {m.group(2)}-{m.group(3)}"
-    try:
-        parsed = phonenumbers.parse(raw, "US")
-    except phonenumbers.NumberParseException:
-        return raw
-    if not phonenumbers.is_possible_number(parsed):
-        return raw
-    style = phonenumbers.PhoneNumberFormat
-    return phonenumbers.format_number(
-        parsed, style.NATIONAL if parsed.country_code == 1 else style.INTERNATIONAL
-    )
-
-
 def _phones(*holders: dict) -> list[dict]:
     seen: dict[str, dict] = {}
     for holder in holders:
         for phone in holder.get("phones") or ():
-            number = _phone_number(str(phone.get("number") or "").strip().strip('"'))
+            number = phone_number(str(phone.get("number") or "").strip().strip('"'))
             if number and number not in seen:
                 ext = phone.get("extension")
                 seen[number] = {
@@ -175,16 +159,9 @@ def _address(location: dict) -> dict | None:
         "street": street or None,
         "city": chosen.get("city"),
         "state": (chosen.get("state_province") or "").upper() or None,
-        "postal_code": (chosen.get("postal_code") or "").strip()[:5] or None,
+        "postal_code": zip5(chosen.get("postal_code")),
         "county": None,
     }
-
-
-def _float(value) -> float | None:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 class Converter:
@@ -263,21 +240,23 @@ class Converter:
                     "category_inferred_from": inferred.evidence,
                 }
         self.tally[f"categories.{origin['category_source'] or 'none'}"] += 1
-        assured = (service.get("assured_date") or "")[:10] or None
+        verified = str(service.get("assured_date") or "").strip()
+        if (assured := parse_date(verified)) is None and verified:
+            out.warnings.append(problem("assured_date", f"not a date: {verified!r}; dropped"))
         base = {
             "source": self.source,
             "service_name": service["name"].strip(),
             "description": service.get("description"),
             "organization_name": (service.get("organization") or {}).get("name"),
             **self._category_fields(categories),
-            "confidential": "confidential-address" in _codes(service, "linkage-flags"),
+            "confidential": conventions.CONFIDENTIAL in _codes(service, conventions.FLAGS),
             **self._service_languages(service, problem, out),
             "eligibility": self._eligibility(service, population_tags, problem, out),
             "fees": self._fees(service),
             "fees_description": service.get("fees_description"),
             **self._service_areas(service, notes),
-            "status": (service.get("status") or "active").lower(),
-            "last_verified": assured,
+            "status": (service.get("status") or conventions.ACTIVE).lower(),
+            "last_verified": assured.isoformat() if assured else None,
             "url": service.get("url"),
             "email": service.get("email"),
             "application_process": service.get("application_process"),
@@ -373,7 +352,7 @@ class Converter:
     ) -> dict:
         """Who the service is for: age limits, eligibility tags (the source's, and those its
         population codes give), income limit and the text."""
-        eligibility_attrs = _attributes(service, "linkage-eligibility")
+        eligibility_attrs = _attributes(service, conventions.ELIGIBILITY)
         tags = list(dict.fromkeys([
             *(
                 a["taxonomy_term"]["code"]
@@ -384,15 +363,15 @@ class Converter:
         ]))  # fmt: skip
         income = None
         for a in eligibility_attrs:
-            if a["taxonomy_term"].get("code") == "income-max-fpl":
-                income = _float(a.get("value"))
+            if a["taxonomy_term"].get("code") == conventions.INCOME:
+                income = parse_number(a.get("value"))
                 if income is None or income <= 0:
                     out.warnings.append(
-                        problem("income-max-fpl", f"not a percentage: {a.get('value')!r}")
+                        problem(conventions.INCOME, f"not a percentage: {a.get('value')!r}")
                     )
                     income = None
-        min_age = _int_or_none(service.get("minimum_age"))
-        max_age = _int_or_none(service.get("maximum_age"))
+        min_age = parse_whole_number(service.get("minimum_age"))
+        max_age = parse_whole_number(service.get("maximum_age"))
         text = service.get("eligibility_description")
         if text and text.strip():
             # The text fills only what the structured fields leave out.
@@ -420,7 +399,7 @@ class Converter:
 
     def _fees(self, service: dict) -> str | None:
         """The linkage-fees attribute, else what the fees text says (values.parse_fees)."""
-        coded = next((c for c in _codes(service, "linkage-fees") if c in FEES), None)
+        coded = next((c for c in _codes(service, conventions.FEES) if c in FEES), None)
         text = service.get("fees_description")
         if not (text and text.strip()):
             return coded
@@ -436,7 +415,7 @@ class Converter:
         for area in service.get("service_areas") or ():
             extent = (area.get("extent") or "").strip()
             name = (area.get("name") or "").strip()
-            if _AREA.match(extent):
+            if places.AREA_KEY.match(extent):
                 areas[extent] = None
             elif name:
                 read = parse_service_areas(name, _record_state(service))
@@ -507,8 +486,8 @@ class Converter:
         address = _address(location) if location else None
         point, precision, zip_info = None, None, None
         if address and address["postal_code"]:
-            zip_info = geo.zip_place(address["postal_code"])
-        lat, lon = _float(location.get("latitude")), _float(location.get("longitude"))
+            zip_info = places.zip_place(address["postal_code"])
+        lat, lon = parse_number(location.get("latitude")), parse_number(location.get("longitude"))
         if lat is not None and lon is not None:
             if zip_info is not None and _swapped(lat, lon, zip_info):
                 out.warnings.append(
@@ -518,7 +497,7 @@ class Converter:
                     )
                 )
                 lat, lon = lon, lat
-            if geo.valid_coordinates(lat, lon):
+            if places.valid_coordinates(lat, lon):
                 point, precision = {"lat": lat, "lon": lon}, "exact"
             else:
                 out.warnings.append(
@@ -602,11 +581,11 @@ class Converter:
         coordinates, else its state's, else the deployment's default."""
         if zip_info and zip_info.timezone:
             return zip_info.timezone
-        if point and (near := geo.nearest_zip(point["lat"], point["lon"])) and near["timezone"]:
+        if point and (near := places.nearest_zip(point["lat"], point["lon"])) and near["timezone"]:
             return near["timezone"]
         for area in areas:
             parts = area.split(":")
-            if parts[0] in ("state", "county") and (tz := geo.state_timezone(parts[1])):
+            if parts[0] in ("state", "county") and (tz := places.state_timezone(parts[1])):
                 return tz
         return self.default_timezone
 
@@ -619,11 +598,11 @@ def _swapped(lat: float, lon: float, zip_info) -> bool:
     given, near it when swapped (a common spreadsheet slip)."""
     centroid = (zip_info.lat, zip_info.lon)
     return (
-        geo.valid_coordinates(lon, lat)
-        and geo.miles_between((lon, lat), centroid) <= NEAR_ITS_ZIP_MILES
+        places.valid_coordinates(lon, lat)
+        and places.miles_between((lon, lat), centroid) <= NEAR_ITS_ZIP_MILES
         and (
-            not geo.valid_coordinates(lat, lon)
-            or geo.miles_between((lat, lon), centroid) > NEAR_ITS_ZIP_MILES
+            not places.valid_coordinates(lat, lon)
+            or places.miles_between((lat, lon), centroid) > NEAR_ITS_ZIP_MILES
         )
     )
 
@@ -635,10 +614,15 @@ def _notice(service: dict) -> dict | None:
     if not text:
         return None
     dates = {
-        a["taxonomy_term"].get("code"): (a.get("value") or "")[:10] or None
-        for a in _attributes(service, "linkage-flags")
+        a["taxonomy_term"].get("code"): day.isoformat()
+        for a in _attributes(service, conventions.FLAGS)
+        if (day := parse_date(str(a.get("value") or "")))
     }
-    return {"text": text, "starts": dates.get("notice-starts"), "ends": dates.get("notice-ends")}
+    return {
+        "text": text,
+        "starts": dates.get(conventions.NOTICE_STARTS),
+        "ends": dates.get(conventions.NOTICE_ENDS),
+    }
 
 
 def _record_state(service: dict) -> str | None:
@@ -646,15 +630,8 @@ def _record_state(service: dict) -> str | None:
     "Statewide" and bare county or city names."""
     for sal in service.get("service_at_locations") or ():
         address = _address(sal.get("location") or {}) or {}
-        state = (address.get("state") or "").strip()
-        state = STATES.get(state.lower(), state.upper())
-        if len(state) == 2:
+        if state := state_code(address.get("state")):
             return state
-        if address.get("postal_code") and (place := geo.zip_place(address["postal_code"])):
+        if address.get("postal_code") and (place := places.zip_place(address["postal_code"])):
             return place.state
     return None
-
-
-def _int_or_none(value) -> int | None:
-    number = _float(value)
-    return int(number) if number is not None else None

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from indexer.records import CONVENTION_TAXONOMIES
-from linkage import hybrid, semantic
+from linkage.hsds.conventions import CONVENTION_TAXONOMIES
+from linkage.search import hybrid, semantic
 from linkage.taxonomy import Taxonomy
 
 

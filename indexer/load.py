@@ -32,13 +32,14 @@ from indexer import changes, dedupe, formats, pipeline
 from indexer.hsds import Converter
 from indexer.records import SKIP_KINDS, Problem, ReadError, SourceRow, row_number
 from indexer.side_table import SideTable, with_categories
-from linkage import hybrid, semantic
-from linkage.resource import (
+from linkage.search import hybrid, semantic
+from linkage.search.document import (
     MAPPINGS,
     SPANISH_STEMMING_CHOICES,
     STEMMING_CHOICES,
     index_settings,
 )
+from linkage.search.index import IndexMeta, ResourceIndex
 
 MAX_WARNINGS = 10_000  # kept in full in a report; all are counted
 
@@ -202,27 +203,6 @@ def choose_stemming(
         except ApiError:
             continue
     return None
-
-
-def index_prefix(alias: str, source: str) -> str:
-    return f"{alias}--{source}--"
-
-
-def new_index_name(alias: str, source: str) -> str:
-    return index_prefix(alias, source) + datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-
-
-def _alias_indices(client: Elasticsearch, alias: str) -> list[str]:
-    """Every index the alias points at now (all sources)."""
-    if not client.indices.exists_alias(name=alias):
-        return []
-    return list(client.indices.get_alias(name=alias))
-
-
-def source_indices(client: Elasticsearch, alias: str, source: str) -> list[str]:
-    """The source's indices the alias points at now."""
-    prefix = index_prefix(alias, source)
-    return sorted(n for n in _alias_indices(client, alias) if n.startswith(prefix))
 
 
 @dataclass
@@ -477,24 +457,22 @@ def _finish(client: Elasticsearch, index: str, report: Report) -> None:
     buckets = client.search(
         index=index, size=0, aggs={"tz": {"terms": {"field": "timezone", "size": 500}}}
     )
-    client.indices.put_mapping(
-        index=index,
-        meta={
-            "timezones": sorted(b["key"] for b in buckets["aggregations"]["tz"]["buckets"]),
-            "source": report.source,
-            "loaded_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "analysis": report.analysis,
-            "mode": report.mode,
-        },
+    meta = IndexMeta(
+        source=report.source,
+        loaded_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        mode=report.mode,
+        analysis=report.analysis,
+        timezones=tuple(sorted(b["key"] for b in buckets["aggregations"]["tz"]["buckets"])),
     )
+    client.indices.put_mapping(index=index, meta=meta.as_dict())
 
 
 def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Report) -> None:
     """Find the new index's duplicates (within it, and against the other sources' live
     indices), drop them, and account for them record by record."""
-    others = [
-        i for i in _alias_indices(client, alias) if not i.startswith(index_prefix(alias, source))
-    ]
+    resources = ResourceIndex.on(client, alias)
+    mine = resources.index_prefix(source)
+    others = [i for i in resources.indices() if not i.startswith(mine)]
     found = dedupe.find(client, report.index, others)
     if not found:
         return
@@ -530,11 +508,9 @@ def _drop_duplicates(client: Elasticsearch, alias: str, source: str, report: Rep
 def _remove_unfinished(client: Elasticsearch, alias: str, source: str) -> None:
     """Delete the source's indices the alias does not point at: loads that failed while the
     node was out of reach, so their half-built index could not be deleted then. (Imports of
-    one source never run at once: linkage.imports holds a lock per source.)"""
-    built = client.options(ignore_status=404).indices.get(
-        index=index_prefix(alias, source) + "*", expand_wildcards="all"
-    )
-    for name in set(built) - set(source_indices(client, alias, source)):
+    one source never run at once: linkage.jobs holds a lock per source.)"""
+    resources = ResourceIndex.on(client, alias)
+    for name in set(resources.built_indices(source)) - set(resources.source_indices(source)):
         client.options(ignore_status=404).indices.delete(index=name)
 
 
@@ -552,7 +528,8 @@ def rebuild(
     started = time.monotonic()
     source = converter.source
     _remove_unfinished(client, alias, source)
-    report = Report(source=source, mode="full", index=new_index_name(alias, source))
+    new_index = ResourceIndex.on(client, alias).new_index_name(source)
+    report = Report(source=source, mode="full", index=new_index)
     stemming = choose_stemming(client)
     report.analysis = stemming[0] if stemming else "standard"
     settings = index_settings(stemming, choose_stemming(client, SPANISH_STEMMING_CHOICES))
@@ -599,7 +576,7 @@ def rebuild(
 
 def _count_changes(client: Elasticsearch, alias: str, source: str, report: Report) -> None:
     """Before the swap: what the new index changes against the source's live one."""
-    live = source_indices(client, alias, source)
+    live = ResourceIndex.on(client, alias).source_indices(source)
     found = changes.changes(client, report.index, live[-1] if live else None, date.today())
     report.changes = found["changes"]
     report.verified_over_a_year_ago = found["verified_over_a_year_ago"]
@@ -623,16 +600,12 @@ def upsert(
     vectors: bool = True,
 ) -> Report:
     """Add or update the source's records by stable id; the first load of a source rebuilds."""
-    live = source_indices(client, alias, converter.source)
+    live = ResourceIndex.on(client, alias).source_indices(converter.source)
     if not live:
         return rebuild(client, alias, rows, converter, progress, chunk_size, vectors)
     started = time.monotonic()
     report = Report(source=converter.source, mode="incremental", index=live[-1])
-    report.analysis = (
-        client.indices.get_mapping(index=live[-1])[live[-1]]["mappings"]
-        .get("_meta", {})
-        .get("analysis")
-    )
+    report.analysis = ResourceIndex.on(client, live[-1]).metas()[live[-1]].analysis
     try:
         _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size, vectors)
         _finish(client, live[-1], report)
@@ -649,7 +622,7 @@ def upsert(
 
 def swap_alias(client: Elasticsearch, alias: str, source: str, index: str) -> None:
     """Point the alias at the source's new index in one atomic step, then delete its old ones."""
-    old = [name for name in source_indices(client, alias, source) if name != index]
+    old = [name for name in ResourceIndex.on(client, alias).source_indices(source) if name != index]
     actions = [{"remove": {"index": name, "alias": alias}} for name in old]
     actions.append({"add": {"index": index, "alias": alias}})
     client.indices.update_aliases(actions=actions)

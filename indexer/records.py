@@ -60,10 +60,6 @@ class SourceRow:
 
 SKIP_KINDS = ("agency", "site", "inactive", "excluded")
 
-# HSDS attribute vocabularies that carry Linkage's conventions (data/README.md), never
-# categories or words about the service.
-CONVENTION_TAXONOMIES = frozenset({"linkage-eligibility", "linkage-fees", "linkage-flags"})
-
 
 def without_empty(d: dict) -> dict:
     """Without the empty values: HSDS leaves out what a source does not say."""

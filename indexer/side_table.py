@@ -35,14 +35,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from indexer.csvfiles import is_utf8
+from indexer.csvfiles import open_csv
+from indexer.formats.values import is_211_code, split_211_codes, split_list
 from indexer.records import Problem, ReadError, SourceRow
+from linkage.hsds.conventions import CATEGORIES, OPEN_ELIGIBILITY, TAXONOMY_211
 
-VOCABULARIES = ("211", "open-eligibility", "linkage")
+VOCABULARIES = (TAXONOMY_211, OPEN_ELIGIBILITY, CATEGORIES)
 
-# One 211 (AIRS/211 HSIS) code: `XX-####.####-###.##`, 1-2 capital letters at the top levels.
-_211_CODE = re.compile(r"[A-Z]{1,2}(?:-\d{4}(?:\.\d{4}(?:-\d{3}(?:\.\d{2})?)?)?)?")
-_COMPOUND = re.compile(r"\s*\*\s*")  # `BD-1800.2000 * YB-8000`: a service code for a population
 # An id rather than a name: Open Eligibility v2.0 (`1102`), an Ohana taxonomy id (`101-02-01`)
 # or a row id of a directory's categories table (`46`).
 _ID = re.compile(r"\d+(?:-\d+)*")
@@ -82,15 +81,14 @@ def directory_terms(path: Path) -> DirectoryTerms:
     for name in DIRECTORY_TERM_FILES if folder.is_dir() else ():
         if not (folder / name).is_file():
             continue
-        encoding = "utf-8-sig" if is_utf8(folder / name) else "cp1252"
-        with (folder / name).open(encoding=encoding, newline="") as fh:
+        with open_csv(folder / name) as fh:
             for row in csv.DictReader(fh):
                 row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
                 tid, term_name = row.get("taxonomy_id", ""), row.get("name", "")
                 if not tid or not term_name:
                     continue
                 term = {
-                    "taxonomy": "open-eligibility", "code": tid, "name": term_name,
+                    "taxonomy": OPEN_ELIGIBILITY, "code": tid, "name": term_name,
                     **({"parent_name": p} if (p := row.get("parent_name")) else {}),
                 }  # fmt: skip
                 taxonomy_ids.setdefault(tid, term)
@@ -107,7 +105,7 @@ def id_resolver(table: SideTable, known_oe_id) -> Callable[[str], dict | None]:
     kinds = {
         "taxonomy_ids": directory.taxonomy_ids.get,
         "row_ids": directory.row_ids.get,
-        "open_eligibility": lambda c: {"taxonomy": "open-eligibility", "code": c}
+        "open_eligibility": lambda c: {"taxonomy": OPEN_ELIGIBILITY, "code": c}
         if known_oe_id(c) else None,
     }  # fmt: skip
     ids = {c for codes in table.codes.values() for c in codes if _ID.fullmatch(c)}
@@ -124,8 +122,8 @@ def id_resolver(table: SideTable, known_oe_id) -> Callable[[str], dict | None]:
 
 
 def split_codes(cell: str) -> list[str]:
-    """Codes in one cell: `;`-separated, stripped, empty ones dropped."""
-    return [c.strip() for c in cell.split(";") if c.strip()]
+    """Codes in one cell: `;`-separated (a name may hold a comma), empty ones dropped."""
+    return split_list(cell, ";")
 
 
 def read_table(path: Path, vocabulary: str | None = None) -> SideTable:
@@ -179,9 +177,8 @@ def _line_of(text: str, key: str) -> int:
 
 def _read_csv(path: Path) -> dict[str, list[str]]:
     # Read here rather than through csvfiles.CsvFile: an error names the line, not the row.
-    encoding = "utf-8-sig" if is_utf8(path) else "cp1252"  # as every CSV reader does
     codes: dict[str, list[str]] = {}
-    with path.open(encoding=encoding, newline="") as fh:
+    with open_csv(path) as fh:
         reader = csv.reader(fh, strict=True)
         try:
             header = [h.strip().lower() for h in next(reader, [])]
@@ -208,11 +205,6 @@ def _read_csv(path: Path) -> dict[str, list[str]]:
             raise ReadError(f"{path.name}: line {reader.line_num}: unreadable CSV: {exc}") from None
 
 
-def is_211_code(code: str) -> bool:
-    """A 211 code, or a compound of them (`BD-1800.2000 * YB-8000`)."""
-    return all(_211_CODE.fullmatch(part) for part in _COMPOUND.split(code.strip()))
-
-
 def vocabulary_of(
     code: str, linkage_codes, open_eligibility_names, open_eligibility_ids=None
 ) -> str | None:
@@ -224,31 +216,34 @@ def vocabulary_of(
     `open_eligibility_names` is a predicate: whether a name is a known Open Eligibility name;
     `open_eligibility_ids` (optional) gives an id's term, None when it does not resolve."""
     if code in linkage_codes:
-        return "linkage"
+        return CATEGORIES
     if is_211_code(code):
-        return "211"
+        return TAXONOMY_211
     if _HAS_LETTER.search(code) and open_eligibility_names(code):
-        return "open-eligibility"
+        return OPEN_ELIGIBILITY
     if _ID.fullmatch(code) and open_eligibility_ids is not None and open_eligibility_ids(code):
-        return "open-eligibility"
+        return OPEN_ELIGIBILITY
     return None
 
 
 def term_for(code: str, vocabulary: str, open_eligibility_ids=None) -> dict | None:
     """The HSDS taxonomy term for a code in a vocabulary; None if the code cannot be one.
     An Open Eligibility id is one only where `open_eligibility_ids` (see id_resolver) knows it."""
-    if vocabulary == "211":
+    if vocabulary == TAXONOMY_211:
         if not is_211_code(code):
             return None
-        return {"taxonomy": "211", "code": " * ".join(_COMPOUND.split(code.strip()))}
-    if vocabulary == "linkage":
-        return {"taxonomy": "linkage", "code": code}
+        return {
+            "taxonomy": TAXONOMY_211,
+            "code": split_211_codes(code)[0],
+        }  # ` * ` as records write it
+    if vocabulary == CATEGORIES:
+        return {"taxonomy": CATEGORIES, "code": code}
     if _ID.fullmatch(code):  # an id: its term where one is known (a copy: records own theirs)
         found = open_eligibility_ids(code) if open_eligibility_ids is not None else None
         return dict(found) if found else None
     if not _HAS_LETTER.search(code):
         return None
-    return {"taxonomy": "open-eligibility", "name": code}
+    return {"taxonomy": OPEN_ELIGIBILITY, "name": code}
 
 
 def with_categories(rows: Iterable[SourceRow], table: SideTable, converter) -> Iterator[SourceRow]:

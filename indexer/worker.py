@@ -12,7 +12,7 @@ from elasticsearch import Elasticsearch, TransportError
 from indexer.load import LoadError, after_failure, failed_report, load_path
 from indexer.records import ReadError
 from indexer.side_table import read_table
-from linkage import imports
+from linkage import jobs, logs
 from linkage.config import Settings
 
 log = logging.getLogger("linkage.worker")
@@ -32,7 +32,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
         nonlocal read, last
         read += n
         if time.monotonic() - last > PROGRESS_EVERY_SECONDS:
-            imports.progress(es, job, read)
+            jobs.record_progress(es, job, read)
             last = time.monotonic()
 
     report, error = None, None
@@ -46,7 +46,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
             if categories_path
             else None
         )
-        with imports.heartbeat(es, job["source"], job["id"]):
+        with jobs.lock_heartbeat(es, job["source"], job["id"]):
             report = load_path(
                 es, settings.index_alias, path, job["format"], mapping, converter, job["mode"],
                 progress, categories,
@@ -69,7 +69,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
                 spool = upload_dir / uploaded.resolve().relative_to(upload_dir).parts[0]
                 shutil.rmtree(spool, ignore_errors=True)
         try:
-            imports.finish(es, job, report, error)
+            jobs.finish_job(es, job, report, error)
         except TransportError:  # the worker lives on; the lock is taken over once stale
             log.exception("import job %s: could not record its end", job["id"])
     log.info("import job %s (%s): %s", job["id"], job["source"], "failed" if error else "succeeded")
@@ -85,11 +85,12 @@ def work(
     """Run queued jobs as they come; with `once`, until the queue is empty. Returns jobs run."""
     done = 0
     while True:
-        job = imports.claim_next(es)
+        job = jobs.claim_next(es)
         if job is None:
             if once:
                 return done
             time.sleep(poll_seconds)
             continue
-        run_job(es, settings, job, converter_for)
+        with logs.context(job_id=job["id"], source=job["source"]):  # on each of its log lines
+            run_job(es, settings, job, converter_for)
         done += 1

@@ -54,7 +54,7 @@ class Settings:
     # Imports through the API: the admin key (unset: the import API is off), the folder whose
     # files may be imported by path, where uploads are kept, and the largest upload.
     admin_api_key: str = ""
-    # Partner access: the keys file (JSON; see linkage/access.py), public search without a key,
+    # Partner access: the keys file (JSON; see linkage/access/partners.py), public search without a key,
     # the secret signing the case-manager page's tokens (else one kept on disk), and the
     # rate-limit store (memory:// is per process; give a shared one, e.g.
     # memcached://127.0.0.1:11311, when several gunicorn workers run).
@@ -70,6 +70,9 @@ class Settings:
     # `code_prefix,category` or `code,open_eligibility` (data/crosswalks/README.md); its row for
     # a prefix replaces the shipped row. Codes only: 211 term names are licensed.
     crosswalk_211: str = ""
+    # Log lines: "json" (one object a line, for a log collector) or "text" (for a terminal);
+    # see linkage/logs.py for the fields, which never include client data.
+    log_format: str = "json"
     data_dir: Path = field(default=DATA_DIR)
 
     @classmethod

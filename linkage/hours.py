@@ -22,7 +22,12 @@ DAY_NAMES = dict(
 )
 MINUTES_PER_DAY = 24 * 60
 MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)(?::[0-5]\d(?:\.\d+)?)?(?:Z|[+-]\d\d:?\d\d)?$")
+# H[:MM[:SS[.fff]]] then am/pm, or HH:MM[:SS] with a UTC offset (HSDS's `opens_at`).
+_TIME = re.compile(
+    r"^(?P<hour>\d{1,2})(?:[:.](?P<minute>[0-5]\d)(?::[0-5]\d(?:\.\d+)?)?)?"
+    r"(?:\s*(?P<half>[ap])\.?\s*(?:m\.?)?|Z|[+-]\d\d:?\d\d)?$",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -45,9 +50,22 @@ def hhmm(minutes: int) -> str:
 
 
 def parse_time(text: str) -> int | None:
-    """'09:00', '9:00:00', '17:30:00Z' → minutes after midnight; None when unreadable."""
-    m = _TIME.match(str(text).strip())
-    return int(m.group(1)) * 60 + int(m.group(2)) if m else None
+    """A time of day → minutes after midnight; None when unreadable. The one reader of times,
+    for HSDS schedules, spreadsheet cells and request parameters alike.
+
+    Grammar: `H[:MM[:SS[.fff]]] [am|pm|a.m.|p.m.]` ('4:00 PM', '3pm', '9 a.m.', '12 a.m.' is
+    00:00) or 24-hour `HH:MM[:SS[.fff]]` with an optional UTC offset ('17:30:00Z', the offset
+    ignored: hours are the service's local time); `.` may stand for `:` ('9.30 am'). A bare
+    number ('9') is not a time, nor is a 12-hour time outside 1..12 ('13pm')."""
+    m = _TIME.match(str(text or "").strip())
+    if not m or (m["minute"] is None and not m["half"]):
+        return None
+    hour, minute = int(m["hour"]), int(m["minute"] or 0)
+    if m["half"]:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if m["half"].lower() == "p" else 0)
+    return hour * 60 + minute if hour <= 23 else None
 
 
 def periods_from_hsds(schedules: list[dict]) -> tuple[list[Period], list[str]]:

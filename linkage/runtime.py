@@ -1,8 +1,7 @@
-"""What the views need at run time: settings, taxonomy, place resolver, Elasticsearch, clock."""
+"""What the views need at run time: settings, taxonomy, place resolver, the resource index, clock."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -10,12 +9,11 @@ from elasticsearch import Elasticsearch
 from flask import current_app
 
 from linkage.config import Settings
-from linkage.elastic import get_client
-from linkage.geo import PlaceResolver, make_geocoder
-from linkage.needs import Instrument, NeedsConfig, load_instruments, need_vocabulary
+from linkage.places import PlaceResolver, make_geocoder
+from linkage.screening.needs import Instrument, NeedsConfig, load_instruments, need_vocabulary
+from linkage.search.client import get_client
+from linkage.search.index import ResourceIndex
 from linkage.taxonomy import Taxonomy, load_taxonomy
-
-TIMEZONE_CACHE_SECONDS = 60.0
 
 
 class Runtime:
@@ -27,27 +25,12 @@ class Runtime:
         self.need_vocabulary: dict[str, dict] = need_vocabulary(settings.data_dir)
         self.needs_config = NeedsConfig.from_settings(settings)
         self.clock = clock or (lambda: datetime.now(UTC))
-        self._timezones: tuple[float, list[str]] | None = None
+        self.index = ResourceIndex(settings)
 
     @property
     def es(self) -> Elasticsearch:
+        """The client, for import jobs and their per-source locks (linkage.jobs)."""
         return get_client(self.settings)
-
-    def timezones(self) -> list[str]:
-        """Time zones present in the live index (kept in its mapping _meta by the indexer)."""
-        cached = self._timezones
-        if cached and time.monotonic() - cached[0] < TIMEZONE_CACHE_SECONDS:
-            return cached[1]
-        mappings = self.es.indices.get_mapping(index=self.settings.index_alias)
-        zones = sorted(
-            {
-                tz
-                for m in mappings.values()
-                for tz in m["mappings"].get("_meta", {}).get("timezones", [])
-            }
-        )
-        self._timezones = (time.monotonic(), zones)
-        return zones
 
 
 def runtime() -> Runtime:

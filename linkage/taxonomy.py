@@ -31,15 +31,21 @@ class TermMatch:
     term: str
 
 
-def _singular(word: str) -> str:
-    # A crude plural fold ("groups", "clínicas"), the same on both sides, so never wrong twice.
-    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+def singular(word: str) -> str:
+    """A crude plural fold ('pantries' → 'pantry', 'groups', 'clínicas'), used the same on both
+    sides of every comparison (a category's words and a query's, a term's name and a
+    category's), so never wrong twice."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        return word[:-1]
+    return word
 
 
 def _words(text: str) -> tuple[str, ...]:
     # Folded, American-spelled, without articles and such ("a ride to the doctor" is "ride
     # doctor"), the same for a category's words and a query's: phrasing need not be exact.
-    return tuple(_singular(w) for w in words.meaningful(words.american(text)))
+    return tuple(singular(w) for w in words.meaningful(words.american(text)))
 
 
 class Taxonomy:

@@ -27,6 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from indexer.crosswalk import SHIPPED_OPEN_ELIGIBILITY, Crosswalk  # noqa: E402
 from linkage.config import DATA_DIR  # noqa: E402
+from linkage.hsds.conventions import OPEN_ELIGIBILITY  # noqa: E402
 from linkage.taxonomy import load_taxonomy  # noqa: E402
 
 DEFAULT_XML = ROOT.parent / "shared" / "reference" / "open-eligibility" / "taxonomy.xml"
@@ -44,7 +45,7 @@ def walk(node: ET.Element, ancestors: tuple[str, ...] = ()):
 
 
 def by_name(crosswalk: Crosswalk, title: str) -> list[str]:
-    return crosswalk.categories({"taxonomy": "open-eligibility", "name": title})
+    return crosswalk.categories({"taxonomy": OPEN_ELIGIBILITY, "name": title})
 
 
 def categories_for(crosswalk: Crosswalk, titles: tuple[str, ...]) -> list[str]:

@@ -9,13 +9,15 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner, Result
 
+from indexer.cli import main as indexer_cli
 from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
 from indexer.load import rebuild
-from linkage import create_app
+from linkage.app import create_app
 from linkage.config import Settings
-from linkage.elastic import make_client
+from linkage.search.client import make_client
 from linkage.taxonomy import load_taxonomy
 from tests.servers import TEST_KEY, gunicorn, write_test_keys
 from tests.tcpproxy import TcpProxy
@@ -119,6 +121,20 @@ def api_client(app):
 @pytest.fixture
 def client(app):
     return api_client(app)
+
+
+class IndexerRunner(CliRunner):
+    """click's CliRunner bound to the indexer's command line, as Flask's test_cli_runner is to
+    the app's: `invoke(["load", path, "--quiet"], env=..., input=...)`."""
+
+    def invoke(self, args=None, **kwargs) -> Result:
+        return super().invoke(indexer_cli, args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def runner() -> IndexerRunner:
+    """The indexer's command line run in-process (session-wide: module fixtures load with it)."""
+    return IndexerRunner()
 
 
 @pytest.fixture(scope="session")

@@ -18,6 +18,8 @@ from urllib.parse import parse_qs, urlparse
 
 import requests
 
+from linkage.access.partners import hash_key
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -31,11 +33,13 @@ def free_port() -> int:
 def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterator[str]:
     """Serve wsgi:app with `env` added to the environment; yields the base URL."""
     port = free_port()
+    # Its log lines go to a file: a pipe nobody reads would fill and stall the workers.
+    log = tempfile.NamedTemporaryFile(prefix="linkage-gunicorn-", suffix=".log")  # noqa: SIM115
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
          "--workers", str(workers), "--threads", str(threads),
          "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-        cwd=ROOT, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     try:
@@ -46,7 +50,7 @@ def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterato
                     break
             except (requests.ConnectionError, requests.Timeout):  # workers still starting
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stdout.read().decode(errors="replace")[-2000:]
+                    output = Path(log.name).read_bytes().decode(errors="replace")[-2000:]
                     raise RuntimeError(f"gunicorn did not start:\n{output}") from None
                 time.sleep(0.2)
         yield url
@@ -56,6 +60,8 @@ def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterato
             proc.wait(timeout=15)
         except subprocess.TimeoutExpired:
             proc.kill()
+            proc.wait()  # reaped: a Popen left running warns when collected
+        log.close()
 
 
 class NominatimStandIn:
@@ -95,6 +101,7 @@ class NominatimStandIn:
 
     def close(self) -> None:
         self.server.shutdown()
+        self.server.server_close()  # its listening socket too
 
 
 TEST_KEY = "test-partner-key-with-every-scope"
@@ -104,8 +111,6 @@ def write_test_keys(
     folder: Path, origins: tuple[str, ...] = (), rate_limit: str = "100000/minute"
 ) -> Path:
     """A partner keys file with one key (TEST_KEY) that has every scope; its path."""
-    from linkage.access import hash_key
-
     path = folder / "partner-keys.json"
     path.write_text(json.dumps([{
         "name": "test-suite", "key_sha256": hash_key(TEST_KEY), "origins": list(origins),

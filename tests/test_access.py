@@ -10,8 +10,10 @@ from dataclasses import replace
 import pytest
 import requests
 
-from linkage import create_app
-from linkage.access import hash_key, page_token
+from linkage.access.guard import access_of
+from linkage.access.partners import hash_key
+from linkage.access.tokens import page_token
+from linkage.app import create_app
 from tests.conftest import ROOT
 from tests.servers import gunicorn
 
@@ -104,7 +106,7 @@ def test_public_mode_opens_search_only(app_for):
 
 def test_page_tokens_allow_search_and_match_and_expire(app_for):
     app = app_for()
-    secret = app.extensions["linkage_access"]["secret"]
+    secret = access_of(app).callers.secret
     token = page_token(secret)
     assert get(app, "/v1/search?q=food", key=token).status_code == 200
     assert (
@@ -169,7 +171,7 @@ def test_the_hsds_api_needs_a_search_key(app_for):
 
 def test_the_page_limit_counts_each_case_manager_separately(app_for):
     app = app_for(page_rate_limit=f"2/minute;{uuid.uuid4().int % 1000 + 3}/hour")
-    token = page_token(app.extensions["linkage_access"]["secret"])
+    token = page_token(access_of(app).callers.secret)
     client = app.test_client()
 
     def search(address):

@@ -8,12 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from indexer.cli import converter_for
-from indexer.cli import main as cli
 from indexer.worker import work
-from linkage import create_app
+from linkage.app import create_app
 
 ALIAS = "linkage-test-bad-input"
 KEY = "bad-input-admin-key"
@@ -126,16 +124,16 @@ def test_a_malformed_deployers_crosswalk_fails_the_job_naming_its_line(
     assert nothing_written(es, api_settings)
 
 
-def test_the_cli_checks_both_files_before_loading(es, alias, tmp_path, monkeypatch):
+def test_the_cli_checks_both_files_before_loading(es, alias, tmp_path, monkeypatch, runner):
     source = tmp_path / "harbor.json"
     source.write_bytes(BODY)
     table = tmp_path / "cats.json"
     table.write_text('{"a": ["food"],\n "b": 7}')
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet", "--categories", str(table)])
+    result = runner.invoke(["load", str(source), "--quiet", "--categories", str(table)])
     assert result.exit_code == 1 and "cats.json: line 2" in result.output
     bad = tmp_path / "county.csv"
     bad.write_text("code_prefix,category\nnot a code,food\n")
     monkeypatch.setenv("LINKAGE_CROSSWALK_211", str(bad))
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
+    result = runner.invoke(["load", str(source), "--quiet"])
     assert result.exit_code == 1 and "county.csv: line 2: 'NOT A CODE'" in result.output
     assert not es.indices.get(index=f"{ALIAS}--*", expand_wildcards="all")

@@ -10,13 +10,11 @@ import json
 from dataclasses import replace
 
 import pytest
-from click.testing import CliRunner
 
-from indexer.cli import main as cli
 from indexer.crosswalk import Crosswalk
-from linkage import create_app
+from linkage.app import create_app
 from linkage.taxonomy import load_taxonomy
-from tests.conftest import SAMPLE, SHARED, api_client, requires_shared
+from tests.conftest import SAMPLE, SHARED, IndexerRunner, api_client, requires_shared
 
 pytestmark = [requires_shared, pytest.mark.slow]  # each load takes 10-20 s
 
@@ -31,7 +29,7 @@ def load(alias: str, out, *args: str) -> dict:
     mp.setenv("LINKAGE_INDEX_ALIAS", alias)
     mp.delenv("LINKAGE_CROSSWALK_211", raising=False)
     try:
-        result = CliRunner().invoke(cli, ["load", *args, "--quiet", "--report", str(report)])
+        result = IndexerRunner().invoke(["load", *args, "--quiet", "--report", str(report)])
     finally:
         mp.undo()
     assert result.exit_code == 0, result.output

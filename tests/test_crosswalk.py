@@ -5,11 +5,9 @@ import re
 from collections import Counter
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.cli import main as cli
 from indexer.crosswalk import Crosswalk, crosswalk_coverage
 from indexer.formats import ohana
 from indexer.hsds import Converter
@@ -353,27 +351,27 @@ def cli_env(monkeypatch, es):
     es.options(ignore_status=404).indices.delete(index=f"{CLI_ALIAS}--*")
 
 
-def test_the_cli_prints_211_coverage_and_uses_a_deployers_file(tmp_path, cli_env, es):
+def test_the_cli_prints_211_coverage_and_uses_a_deployers_file(tmp_path, cli_env, es, runner):
     source = write(
         tmp_path / "harbor.json",
         json.dumps([record("a", "BD-1800.2000"), record("b", "PX"), record("c", "QQ-1000")]),
     )
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
+    result = runner.invoke(["load", str(source), "--quiet"])
     assert result.exit_code == 0, result.output
     assert "3 service codes, 33% mapped to categories, 33% outside the taxonomy, 33% unmapped" in (
         result.output
     )
     assert "resolved to a category (1 of 3)" in result.output
     cli_env.setenv("LINKAGE_CROSSWALK_211", str(write(tmp_path / "x.csv", "code,category\nQQ,food\n")))  # fmt: skip
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
+    result = runner.invoke(["load", str(source), "--quiet"])
     assert "resolved to a category (2 of 3)" in result.output
 
 
-def test_the_cli_refuses_a_malformed_deployers_file_before_loading(tmp_path, cli_env, es):
+def test_the_cli_refuses_a_malformed_deployers_file_before_loading(tmp_path, cli_env, es, runner):
     source = write(tmp_path / "harbor.json", json.dumps([record("a", "BD-1800.2000")]))
     bad = write(tmp_path / "county-crosswalk.csv", "code_prefix,category\nBD,food\nBD,soup\n")
     cli_env.setenv("LINKAGE_CROSSWALK_211", str(bad))
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
+    result = runner.invoke(["load", str(source), "--quiet"])
     assert result.exit_code == 1
     assert "county-crosswalk.csv: line 3: unknown category 'soup'" in result.output
     assert dict(es.indices.get(index=f"{CLI_ALIAS}--*")) == {}  # nothing was created

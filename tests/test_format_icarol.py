@@ -15,19 +15,18 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
 from indexer import formats
 from indexer.cli import converter_for
-from indexer.cli import main as cli
-from indexer.formats import icarol
+from indexer.formats import icarol, values
 from indexer.hsds import Converter
 from indexer.records import ReadError
 from indexer.worker import work
-from linkage import create_app, imports
-from linkage.search import current_notice
+from linkage import jobs
+from linkage.app import create_app
+from linkage.search.queries import current_notice
 from tests.conftest import ROOT, api_client, codes
 
 FIXTURES = ROOT / "tests" / "fixtures" / "icarol"
@@ -216,13 +215,13 @@ def test_windows_1252_headers_in_any_case_and_lost_zeros():
 def test_codes_split_on_separators_but_never_inside_a_compound(parts, separators):
     compounds = [" * ".join(p) for p in parts]
     text = "".join(c + separators[i % 5] for i, c in enumerate(compounds)).rstrip("; ,")
-    assert icarol.split_codes(text.replace(" * ", "*")) == list(dict.fromkeys(compounds))
+    assert values.split_211_codes(text.replace(" * ", "*")) == list(dict.fromkeys(compounds))
 
 
 def test_small_readers():
-    assert icarol.postal_code("2120") == "02120"
-    assert icarol.postal_code("2120-0001") == "02120-0001"
-    assert icarol.postal_code("21218") == "21218"
+    assert values.postal_code("2120") == "02120"
+    assert values.postal_code("2120-0001") == "02120-0001"
+    assert values.postal_code("21218") == "21218"
     assert icarol.website("www.example.org") == "https://www.example.org"
     assert icarol.website("http://example.org") == "http://example.org"
     assert icarol.status_skip({"agencystatus": "Active, but do not refer"}) == "inactive"
@@ -259,7 +258,7 @@ def test_a_notice_is_current_between_its_dates_in_the_services_zone():
 
 
 @pytest.fixture(scope="module")
-def loaded(es, tmp_path_factory):
+def loaded(es, tmp_path_factory, runner):
     """Both fixtures loaded through the CLI, no mapping and no deployer crosswalk."""
     es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
     out = tmp_path_factory.mktemp("icarol-reports")
@@ -269,7 +268,7 @@ def loaded(es, tmp_path_factory):
     reports = {}
     for path in (HARBOR, PRAIRIE):
         report = out / f"{path.stem}.json"
-        result = CliRunner().invoke(cli, ["load", str(path), "--quiet", "--report", str(report)])
+        result = runner.invoke(["load", str(path), "--quiet", "--report", str(report)])
         assert result.exit_code == 0, result.output
         assert "(icarol, full)" in result.output
         reports[path.name] = json.loads(report.read_text())
@@ -399,8 +398,8 @@ ADMIN_KEY = "icarol-admin-key"
 
 def test_an_icarol_export_uploaded_to_the_import_api_is_loaded(es, settings, tmp_path, monkeypatch):
     # A job queue of this test's own: no other test's worker takes this job, nor this one theirs.
-    monkeypatch.setattr(imports, "JOBS_INDEX", f"{UPLOAD_ALIAS}-jobs")
-    monkeypatch.setattr(imports, "LOCKS_INDEX", f"{UPLOAD_ALIAS}-locks")
+    monkeypatch.setattr(jobs, "JOBS_INDEX", f"{UPLOAD_ALIAS}-jobs")
+    monkeypatch.setattr(jobs, "LOCKS_INDEX", f"{UPLOAD_ALIAS}-locks")
     es.options(ignore_status=404).indices.delete(index=f"{UPLOAD_ALIAS}-*")
     (tmp_path / "drop").mkdir()
     import_settings = replace(settings, index_alias=UPLOAD_ALIAS, admin_api_key=ADMIN_KEY,

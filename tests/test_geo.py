@@ -5,7 +5,7 @@ from geopy.distance import geodesic
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkage.geo import PlaceError, PlaceResolver, miles_between, valid_coordinates
+from linkage.places import PlaceError, PlaceResolver, miles_between, valid_coordinates
 
 resolver = PlaceResolver(geocoder=None)
 

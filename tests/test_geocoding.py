@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from linkage import create_app
+from linkage.app import create_app
 from tests.conftest import api_client
 from tests.servers import NominatimStandIn, free_port
 

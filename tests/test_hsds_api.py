@@ -18,7 +18,10 @@ import pytest
 from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
 from indexer.load import rebuild
-from linkage import create_app, geo
+from linkage import places
+from linkage.app import create_app
+from linkage.hsds.filters import parse_modified_after
+from linkage.search import index as resource_index
 from tests.conftest import SAMPLE, SHARED, WEDNESDAY_AFTERNOON, api_client, codes, requires_shared
 
 RECORDS = json.loads(SAMPLE.read_text())
@@ -299,7 +302,6 @@ def test_paging_math(client):
 def test_deep_pages_are_the_same_pages(client, monkeypatch):
     """Beyond Elasticsearch's result window pages are reached another way (a composite skip,
     then search_after); shrunk here so that the sample exercises it: same pages either way."""
-    from linkage import hsds_export
 
     def listing(url, **params):
         return [
@@ -310,8 +312,8 @@ def test_deep_pages_are_the_same_pages(client, monkeypatch):
         url: listing(url)
         for url in ("/hsds/services", "/hsds/service_at_locations", "/hsds/organizations")
     }
-    monkeypatch.setattr(hsds_export, "MAX_WINDOW", 20)
-    monkeypatch.setattr(hsds_export, "COUNT_CHUNK", 7)
+    monkeypatch.setattr(resource_index, "MAX_RESULT_WINDOW", 20)
+    monkeypatch.setattr(resource_index, "COUNT_CHUNK", 7)
     for url, pages in shallow.items():
         assert listing(url) == pages, url
     assert [len(p) for p in shallow["/hsds/services"]][:-1] == [9] * (
@@ -419,16 +421,16 @@ def _served(doc, place) -> bool:
 
 
 def test_postcode_and_proximity(client, index_docs):
-    place = geo.zip_place("60608")
+    place = places.zip_place("60608")
     metres = 4000
 
     def distance(doc):
         point = doc["location"]
         if doc.get("confidential"):  # measured from its ZIP code's centroid, never its door
-            z = geo.zip_place(doc["address"]["postal_code"])
+            z = places.zip_place(doc["address"]["postal_code"])
             point = {"lat": z.lat, "lon": z.lon}
-        miles = geo.miles_between((place.lat, place.lon), (point["lat"], point["lon"]))
-        return miles * geo.METERS_PER_MILE
+        miles = places.miles_between((place.lat, place.lon), (point["lat"], point["lon"]))
+        return miles * places.METERS_PER_MILE
 
     located = [d for d in index_docs if d.get("location") and _served(d, place)]
     near = {d["id"] for d in located if distance(d) < metres - 25}
@@ -580,7 +582,6 @@ def test_ndjson_streams_every_service_without_paging(client, es, settings):
 
 def test_ndjson_reads_in_batches_with_a_point_in_time(es, settings, sample_index, monkeypatch):
     """Memory stays flat: the export never asks for more than a batch of documents."""
-    from linkage import hsds_export
 
     calls = []
     real_search = es.search
@@ -591,8 +592,8 @@ def test_ndjson_reads_in_batches_with_a_point_in_time(es, settings, sample_index
 
     monkeypatch.setattr(es, "search", counting_search)
     docs = list(
-        hsds_export.iter_documents(
-            es, settings.index_alias, {"match_all": {}}, batch=50, point_in_time=True
+        resource_index.ResourceIndex(settings, client=es).iter_documents(
+            {"match_all": {}}, batch=50, point_in_time=True
         )
     )
     assert len(docs) == es.count(index=settings.index_alias)["count"]
@@ -749,7 +750,6 @@ def _app_for(settings, alias):
 def test_a_service_with_several_locations_is_one_service(
     es, settings, taxonomy, scratch_alias, tmp_path, monkeypatch
 ):
-    from linkage import hsds_export
 
     path = tmp_path / "multi.json"
     path.write_text(json.dumps(MULTI))
@@ -760,7 +760,7 @@ def test_a_service_with_several_locations_is_one_service(
     assert_valid(listed, "service.json", paged=True)
     assert listed["total_items"] == 2
     # Counted group by group when there are too many services with several locations.
-    monkeypatch.setattr(hsds_export, "MULTI_LOCATION_BUCKETS", 1)
+    monkeypatch.setattr(resource_index, "MULTI_LOCATION_BUCKETS", 1)
     assert get_json(client, "/hsds/services")["total_items"] == 2
     monkeypatch.undo()
     service = get_json(client, "/hsds/services/multi:svc-1")
@@ -890,7 +890,6 @@ def test_round_trip_of_several_locations(es, settings, taxonomy, scratch_alias, 
 
 
 def test_modified_after_is_inclusive_of_the_day():
-    from linkage.hsds_export import parse_modified_after
 
     assert parse_modified_after("2026-06-01") == date(2026, 6, 1)
     assert parse_modified_after("2026-06-01T23:30:00-05:00") == date(2026, 6, 2)

@@ -4,17 +4,15 @@ import csv
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from indexer.cli import main as cli
-from linkage import create_app
+from linkage.app import create_app
 from tests.conftest import ROOT, SHARED, api_client, requires_shared
 
 ALIAS = "linkage-test-datasets"
 
 
 @pytest.fixture(scope="module")
-def imported(es, tmp_path_factory):
+def imported(es, tmp_path_factory, runner):
     """Each dataset loaded once, as its own source behind one alias; their reports."""
     es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
     out = tmp_path_factory.mktemp("reports")
@@ -37,8 +35,7 @@ def imported(es, tmp_path_factory):
     mp.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
     for name, args in runs.items():
         report_path = out / f"{name}.json"
-        result = CliRunner().invoke(
-            cli,
+        result = runner.invoke(
             [
                 *args,
                 "--quiet",
@@ -130,7 +127,7 @@ def test_records_are_counted_up_front_for_the_progress_eta(tmp_path):
 
 
 @requires_shared
-def test_a_damaged_export_keeps_every_good_row(es, tmp_path, monkeypatch):
+def test_a_damaged_export_keeps_every_good_row(es, tmp_path, monkeypatch, runner):
     """Ohana export re-encoded as Latin-1 and cut off mid-row: the good rows load, the cut one
     is reported, and the counts reconcile."""
     import shutil
@@ -146,8 +143,8 @@ def test_a_damaged_export_keeps_every_good_row(es, tmp_path, monkeypatch):
         "LINKAGE_INDEX_ALIAS", ALIAS + "-damaged"
     )  # alone: not a duplicate of san-mateo
     report_path = tmp_path / "r.json"
-    result = CliRunner().invoke(
-        cli, ["load", str(folder), "--source", "damaged", "--quiet", "--report", str(report_path)]
+    result = runner.invoke(
+        ["load", str(folder), "--source", "damaged", "--quiet", "--report", str(report_path)]
     )
     assert result.exit_code == 0, result.output
     report = json.loads(report_path.read_text())

@@ -10,7 +10,8 @@ import pytest
 
 from indexer.cli import converter_for
 from indexer.worker import work
-from linkage import create_app, imports
+from linkage import jobs
+from linkage.app import create_app
 from tests.conftest import SHARED, requires_shared
 from tests.servers import TEST_KEY, gunicorn
 
@@ -34,7 +35,7 @@ def forget_imports(es):
     """No indices, jobs or locks left from other tests (a missing one must not stop the rest
     being deleted, hence ignore_unavailable)."""
     es.indices.delete(
-        index=f"{ALIAS}--*,{imports.LOCKS_INDEX},{imports.JOBS_INDEX}", ignore_unavailable=True
+        index=f"{ALIAS}--*,{jobs.LOCKS_INDEX},{jobs.JOBS_INDEX}", ignore_unavailable=True
     )
 
 
@@ -158,11 +159,11 @@ def age_lock(es, source, minutes):
     from datetime import UTC, datetime, timedelta
 
     then = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
-    es.update(index=imports.LOCKS_INDEX, id=source, doc={"created": then, "heartbeat": then}, refresh=True)  # fmt: skip
+    es.update(index=jobs.LOCKS_INDEX, id=source, doc={"created": then, "heartbeat": then}, refresh=True)  # fmt: skip
 
 
 def set_status(es, job, status):
-    es.update(index=imports.JOBS_INDEX, id=job["id"], doc={"status": status}, refresh=True)
+    es.update(index=jobs.JOBS_INDEX, id=job["id"], doc={"status": status}, refresh=True)
 
 
 def test_an_import_whose_worker_died_does_not_block_its_source_for_good(admin, es, import_settings):
@@ -184,8 +185,8 @@ def test_queued_and_running_imports_keep_their_source(admin, es, import_settings
     age_lock(es, "same", minutes=60)
     assert upload(admin, "same.json", b"[]").status_code == 409  # queued: waiting, not abandoned
     set_status(es, first, "running")
-    monkeypatch.setattr(imports, "HEARTBEAT_SECONDS", 0.05)
-    with imports.heartbeat(es, "same", first["id"]):
+    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    with jobs.lock_heartbeat(es, "same", first["id"]):
         time.sleep(0.5)  # the running import touches its lock...
     assert upload(admin, "same.json", b"[]").status_code == 409  # ...so it is not taken over
     # A job that ended without giving its lock back (its worker died just after) is over.
@@ -193,33 +194,29 @@ def test_queued_and_running_imports_keep_their_source(admin, es, import_settings
     assert upload(admin, "same.json", b"[]").status_code == 202
 
 
-def test_the_command_line_and_the_api_take_turns_on_a_source(admin, es, import_settings, tmp_path, monkeypatch):  # fmt: skip
-    from click.testing import CliRunner
-
-    from indexer.cli import main as cli
-
+def test_the_command_line_and_the_api_take_turns_on_a_source(admin, es, import_settings, tmp_path, monkeypatch, runner):  # fmt: skip
     monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
     directory = tmp_path / "same.json"
     directory.write_text(json.dumps([pantry("c")]))
     queued = upload(admin, "same.json", json.dumps([pantry("a")]).encode()).json
-    refused = CliRunner().invoke(cli, ["load", str(directory), "--quiet"])
+    refused = runner.invoke(["load", str(directory), "--quiet"])
     assert refused.exit_code != 0
     assert f"already queued or running (job {queued['id']})" in refused.output
     run_worker(es, import_settings)
-    loaded = CliRunner().invoke(cli, ["load", str(directory), "--quiet"])
+    loaded = runner.invoke(["load", str(directory), "--quiet"])
     assert loaded.exit_code == 0, loaded.output
     assert upload(admin, "same.json", b"[]").status_code == 202  # the command line let go
-    imports.release(es, "same", "someone else")  # only the holder can release a lock
+    jobs.release_source(es, "same", "someone else")  # only the holder can release a lock
     busy = upload(admin, "same.json", b"[]")
     assert busy.status_code == 409
-    again = CliRunner().invoke(cli, ["load", str(directory), "--quiet"])
+    again = runner.invoke(["load", str(directory), "--quiet"])
     assert again.exit_code != 0 and "already queued or running" in again.output
 
 
 def test_a_job_that_waited_long_in_the_queue_is_not_taken_for_abandoned(admin, es, import_settings):
     first = upload(admin, "same.json", json.dumps([pantry("a")]).encode()).json
     age_lock(es, "same", minutes=60)  # queued behind other imports for an hour
-    assert imports.claim_next(es)["id"] == first["id"]  # a worker takes it: running now
+    assert jobs.claim_next(es)["id"] == first["id"]  # a worker takes it: running now
     assert upload(admin, "same.json", b"[]").status_code == 409
     assert admin.get(f"/v1/imports/{first['id']}", headers=AUTH).json["status"] == "running"
 

@@ -5,13 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from indexer.cli import main as cli
 from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter, document_id
-from indexer.load import LoadError, rebuild, source_indices, upsert
+from indexer.load import LoadError, rebuild, upsert
 from indexer.records import ReadError, SourceRow
+from linkage.search.index import ResourceIndex
 from tests.conftest import SAMPLE, SHARED, requires_shared
 
 ALIAS = "linkage-test-indexer"
@@ -70,7 +69,7 @@ def clean(es):
 
 
 def live(es, source="test"):
-    return source_indices(es, ALIAS, source)
+    return ResourceIndex.on(es, ALIAS).source_indices(source)
 
 
 def test_sample_counts_reconcile(sample_index, es):
@@ -226,13 +225,12 @@ def test_the_hsds_list_example_is_read_as_its_records():
     assert len(read) == len(json.loads(page.read_text())["contents"]) and read[0].record["name"]
 
 
-def test_cli_prints_a_summary_and_writes_reports(tmp_path, monkeypatch, clean):
+def test_cli_prints_a_summary_and_writes_reports(tmp_path, monkeypatch, clean, runner):
     monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
     source = tmp_path / "two.json"
     source.write_text(json.dumps([service("a"), service("b", name="")]))
     report_path, rejected_path = tmp_path / "report.json", tmp_path / "rejected.csv"
-    result = CliRunner().invoke(
-        cli,
+    result = runner.invoke(
         [
             "load",
             str(source),
@@ -254,11 +252,11 @@ def test_cli_prints_a_summary_and_writes_reports(tmp_path, monkeypatch, clean):
     ]
 
 
-def test_cli_fails_loudly_on_unreadable_input(tmp_path, monkeypatch, clean):
+def test_cli_fails_loudly_on_unreadable_input(tmp_path, monkeypatch, clean, runner):
     monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
     source = tmp_path / "bad.json"
     source.write_text("this is not json")
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
+    result = runner.invoke(["load", str(source), "--quiet"])
     assert result.exit_code != 0
     assert "expected a JSON array, NDJSON" in result.output and "not changed" in result.output
 
@@ -418,7 +416,7 @@ def test_a_node_lost_mid_import_leaves_the_live_index_and_the_next_import_tidies
 
     from elasticsearch import ConnectionError as NodeUnreachable
 
-    from linkage.elastic import make_client
+    from linkage.search.client import make_client
 
     good = rebuild(es, ALIAS, rows(service("a")), converter)
     through_proxy = make_client(
@@ -471,7 +469,7 @@ def test_the_converting_process_ends_when_the_import_is_killed(es, tmp_path, cle
     import sys
     import time
 
-    from linkage import imports
+    from linkage import jobs
 
     big = tmp_path / "big.ndjson"  # enough that the import is still running when it is killed
     big.write_text("\n".join(json.dumps(service(f"k{n}")) for n in range(20000)))
@@ -491,7 +489,7 @@ def test_the_converting_process_ends_when_the_import_is_killed(es, tmp_path, cle
         assert not _alive(converting[0]), "the converting process outlived the import"
     finally:
         main.kill()
-        es.options(ignore_status=404).delete(index=imports.LOCKS_INDEX, id="killed")
+        es.options(ignore_status=404).delete(index=jobs.LOCKS_INDEX, id="killed")
 
 
 def test_a_repeated_id_with_more_locations_leaves_none_of_them_behind(es, converter, clean):
@@ -521,18 +519,18 @@ def test_a_full_load_that_indexes_nothing_leaves_the_source_live(es, converter, 
     assert live(es) == [good.index] and es.count(index=ALIAS)["count"] == 1
 
 
-def test_cli_explains_a_bad_setup_and_what_a_failed_incremental_load_left(tmp_path, monkeypatch, clean):  # fmt: skip
+def test_cli_explains_a_bad_setup_and_what_a_failed_incremental_load_left(tmp_path, monkeypatch, clean, runner):  # fmt: skip
     monkeypatch.setenv("LINKAGE_INDEX_ALIAS", ALIAS)
     source = tmp_path / "east.json"
     source.write_text(json.dumps([service("a")]))
     monkeypatch.setenv("LINKAGE_CROSSWALK_211", str(tmp_path / "no-such-crosswalk.csv"))
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet"])
+    result = runner.invoke(["load", str(source), "--quiet"])
     assert result.exit_code == 1 and "cannot set up the import" in result.output
     assert "no-such-crosswalk.csv" in result.output and result.exception.__class__ is SystemExit
     monkeypatch.delenv("LINKAGE_CROSSWALK_211")
-    assert CliRunner().invoke(cli, ["load", str(source), "--quiet"]).exit_code == 0
+    assert runner.invoke(["load", str(source), "--quiet"]).exit_code == 0
     source.write_text("[" + json.dumps(service("b")) + ", {")
-    result = CliRunner().invoke(cli, ["load", str(source), "--quiet", "--mode", "incremental"])
+    result = runner.invoke(["load", str(source), "--quiet", "--mode", "incremental"])
     assert result.exit_code == 1
     assert "records loaded before the failure stay updated" in result.output
 

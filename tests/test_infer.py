@@ -10,15 +10,14 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexer.cli import main as cli
 from indexer.hsds import Converter
 from indexer.infer import CategoryInferrer
 from indexer.records import SourceRow
-from linkage import create_app, semantic
+from linkage.app import create_app
+from linkage.search import semantic
 from tests.conftest import ROOT, WEDNESDAY_AFTERNOON, api_client
 
 FIXTURE = ROOT / "tests" / "fixtures" / "infer" / "uncategorised.json"
@@ -32,7 +31,7 @@ def refuse(*args, **kwargs):
     raise OSError("network used")
 socket.socket.connect = refuse
 socket.create_connection = refuse
-from linkage import semantic
+from linkage.search import semantic
 vectors = semantic.embed(["food pantry", "free groceries"])
 print(vectors.shape[0], vectors.shape[1], round(float((vectors[0] ** 2).sum()), 3))
 """
@@ -135,12 +134,13 @@ def test_inferred_categories_are_few_known_and_never_a_parent_with_its_child(
 
 
 @pytest.fixture(scope="module")
-def loaded(es, tmp_path_factory):
+def loaded(es, tmp_path_factory, runner):
     """The fixture records loaded through the CLI into this module's own alias."""
     es.options(ignore_status=404).indices.delete(index=f"{ALIAS}--*")
     report = tmp_path_factory.mktemp("infer") / "report.json"
-    result = CliRunner(env={"LINKAGE_INDEX_ALIAS": ALIAS}).invoke(
-        cli, ["load", str(FIXTURE), "--source", "infer", "--quiet", "--report", str(report)]
+    result = runner.invoke(
+        ["load", str(FIXTURE), "--source", "infer", "--quiet", "--report", str(report)],
+        env={"LINKAGE_INDEX_ALIAS": ALIAS},
     )
     assert result.exit_code == 0, result.output
     yield json.loads(report.read_text())

@@ -2,10 +2,10 @@
 
 from datetime import UTC, datetime
 
-from linkage.eligibility import Client
-from linkage.geo import zip_place
-from linkage.match import LANGUAGE_WEIGHT, groups_for, need_query
-from linkage.needs import Need, need_vocabulary
+from linkage.places import zip_place
+from linkage.screening.needs import Need, need_vocabulary
+from linkage.search.eligibility import Client
+from linkage.search.match import LANGUAGE_WEIGHT, groups_for, need_query
 
 NOW = datetime(2026, 11, 25, 21, 0, tzinfo=UTC)
 

@@ -5,13 +5,14 @@ from datetime import date
 
 import pytest
 
-from linkage.income import guideline_for
-from linkage.needs import AnswerError, NeedsConfig, evaluate, load_instruments
+from linkage.config import DATA_DIR
+from linkage.screening.income import guideline_for
+from linkage.screening.needs import AnswerError, NeedsConfig, evaluate, load_instruments
 
 INSTRUMENTS = load_instruments()
 CONFIG = NeedsConfig()
 GUIDELINE_DAY = date(2026, 11, 25)
-GUIDELINE = guideline_for(GUIDELINE_DAY)
+GUIDELINE = guideline_for(GUIDELINE_DAY, DATA_DIR)
 
 
 def need_codes(result):
@@ -143,7 +144,7 @@ def test_a_rule_can_be_switched_off():
 
 
 def test_most_urgent_needs_come_first():
-    from linkage.assessments import Answered, assess
+    from linkage.screening.assessments import Answered, assess
 
     answers = {
         "88122-7": "LA28397-0",
@@ -152,7 +153,11 @@ def test_most_urgent_needs_come_first():
         **answers_scoring(15),
     }
     result = assess(
-        [Answered(INSTRUMENTS["ahc-hrsn"], answers, "answers")], CONFIG, GUIDELINE_DAY, None
+        [Answered(INSTRUMENTS["ahc-hrsn"], answers, "answers")],
+        CONFIG,
+        GUIDELINE_DAY,
+        None,
+        DATA_DIR,
     )
     urgencies = [n.urgency for n in result.needs]
     assert urgencies == sorted(urgencies)
@@ -180,3 +185,15 @@ def test_invalid_answers_name_the_question(answers, where, says):
 def test_true_and_false_answer_yes_no_questions():
     assert "transportation-insecurity" in need_codes(run("ahc-hrsn", {"93030-5": True}))
     assert not run("ahc-hrsn", {"93030-5": False}).needs
+
+
+def test_the_poverty_guideline_comes_from_the_data_directory_given(tmp_path):
+    import json
+
+    raw = json.loads((DATA_DIR / "poverty-guidelines.json").read_text(encoding="utf-8"))
+    latest = max(raw["guidelines"], key=lambda g: g["effective"])
+    (tmp_path / "poverty-guidelines.json").write_text(
+        json.dumps({"guidelines": [{**latest, "year": 2099}]}), encoding="utf-8"
+    )
+    assert guideline_for(GUIDELINE_DAY, tmp_path)["year"] == 2099
+    assert guideline_for(GUIDELINE_DAY, DATA_DIR)["year"] != 2099

@@ -2,7 +2,8 @@
 
 import pytest
 
-from indexer.hsds import _languages, _phone_number
+from indexer.formats.values import phone_number
+from indexer.hsds import _languages
 
 
 @pytest.mark.parametrize(
@@ -17,7 +18,7 @@ from indexer.hsds import _languages, _phone_number
     ],
 )
 def test_phone_numbers(raw, expected):
-    assert _phone_number(raw) == expected
+    assert phone_number(raw) == expected
 
 
 def test_languages_by_code_name_or_alias():

@@ -20,7 +20,7 @@ from schemathesis.checks import (
     status_code_conformance,
 )
 
-from linkage import create_app
+from linkage.app import create_app
 from linkage.config import Settings
 from tests.conftest import TEST_ALIAS, WEDNESDAY_AFTERNOON
 from tests.servers import TEST_KEY, write_test_keys

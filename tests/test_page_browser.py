@@ -41,9 +41,9 @@ def test_page_and_assets_are_served_with_no_outside_urls(client):
     assert {urlsplit(a).path for a in assets} >= {"/static/linkage.js", "/static/linkage.css"}
     texts = {"/": html}
     for asset in assets:
-        response = client.get(asset)
-        assert response.status_code == 200, asset
-        texts[asset] = response.get_data(as_text=True)
+        with client.get(asset) as response:  # closed: a static file's response holds it open
+            assert response.status_code == 200, asset
+            texts[asset] = response.get_data(as_text=True)
     for name, text in texts.items():
         if name.endswith(".svg") or ".svg?" in name:
             continue  # an SVG names its XML namespace, which is no request

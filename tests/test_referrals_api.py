@@ -30,9 +30,10 @@ AHC_FOOD_AND_UTILITIES = {
 
 
 def income_at(percent, client, app):
-    from linkage.income import guideline_for
+    from linkage.screening.income import guideline_for
 
-    line = guideline_for(app.extensions["linkage"].clock().date())["regions"]["contiguous"]
+    rt = app.extensions["linkage"]
+    line = guideline_for(rt.clock().date(), rt.settings.data_dir)["regions"]["contiguous"]
     people = client.get("household_size", 1)
     return round((line["first_person"] + line["each_additional"] * (people - 1)) * percent / 100)
 
@@ -192,7 +193,7 @@ def test_include_ineligible_shows_the_excluded_with_the_reason(client):
 
 def test_eligibility_filter_and_judgement_agree_on_every_service(es, settings, taxonomy):
     """What Elasticsearch excludes is exactly what the reasons call ineligible."""
-    from linkage.eligibility import Client, filters, judge
+    from linkage.search.eligibility import Client, filters, judge
 
     tag_names = {k: v["name"] for k, v in taxonomy.eligibility_tags.items()}
     docs = [h["_source"] for h in es.search(index=settings.index_alias, size=1000)["hits"]["hits"]]

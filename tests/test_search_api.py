@@ -4,6 +4,8 @@ Expectations are computed from the sample HSDS file itself, independently of the
 """
 
 import json
+import shutil
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -12,7 +14,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from linkage import create_app
+from linkage.app import create_app
+from linkage.config import DATA_DIR
 from tests.conftest import SAMPLE, api_client, codes
 
 RECORDS = json.loads(SAMPLE.read_text())
@@ -265,7 +268,7 @@ def test_bad_parameters_name_the_parameter(client, params, status, field):
     ],
 )
 def test_search_responses_match_the_documented_schema(client, params):
-    from linkage.api.schemas import SearchOut
+    from linkage.api.schemas.search import SearchOut
 
     body = search(client, **params)
     assert SearchOut().validate(body) == {}
@@ -297,3 +300,34 @@ def test_paging_past_the_result_window_is_a_clear_422(client):
     assert response.status_code == 422
     assert "10000 results at most" in response.json["errors"]["query"]["page"][0]
     assert client.get("/v1/search", query_string={"page": 500, "per_page": 20}).status_code == 200
+
+
+def test_the_api_checks_codes_against_the_data_directory_of_its_settings(
+    settings, sample_index, tmp_path
+):
+    # A deployer's data directory with one category (and need) more than the packaged one.
+    data_dir = tmp_path / "data"
+    shutil.copytree(DATA_DIR, data_dir)
+    taxonomy = json.loads((data_dir / "taxonomy.json").read_text(encoding="utf-8"))
+    taxonomy["categories"].append(
+        {"code": "bicycle-repair", "name": "Bicycle repair", "parent": None,
+         "description": "Fixing bicycles for free.", "needs": ["bicycle-need"]}
+    )  # fmt: skip
+    (data_dir / "taxonomy.json").write_text(json.dumps(taxonomy), encoding="utf-8")
+    own = api_client(create_app({"SETTINGS": replace(settings, data_dir=data_dir)}))
+    packaged = api_client(create_app({"SETTINGS": settings}))
+
+    for name, code in (("category", "bicycle-repair"), ("need", "bicycle-need")):
+        assert own.get("/v1/search", query_string={name: code}).status_code == 200
+        refused = packaged.get("/v1/search", query_string={name: code})
+        assert refused.status_code == 422 and name in refused.json["errors"]["query"]
+    assert own.post("/v1/match", json={"needs": ["bicycle-repair"]}).status_code == 200
+    assert packaged.post("/v1/match", json={"needs": ["bicycle-repair"]}).status_code == 422
+
+    def category_enum(client):
+        search = client.get("/openapi.json").json["paths"]["/v1/search"]["get"]
+        (category,) = [p for p in search["parameters"] if p["name"] == "category"]
+        return category["schema"]["items"]["enum"]
+
+    assert "bicycle-repair" in category_enum(own)
+    assert "bicycle-repair" not in category_enum(packaged)

@@ -11,9 +11,10 @@ import pytest
 from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
 from indexer.load import rebuild
-from linkage import create_app, hybrid
+from linkage.app import create_app
 from linkage.config import Settings
-from linkage.search import SearchRequest, build_query
+from linkage.search import hybrid
+from linkage.search.queries import SearchRequest, build_query
 from tests.conftest import TEST_ALIAS, WEDNESDAY_AFTERNOON, api_client
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hybrid" / "services.json"

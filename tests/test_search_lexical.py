@@ -15,7 +15,7 @@ import pytest
 from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
 from indexer.load import rebuild
-from linkage import create_app
+from linkage.app import create_app
 from tests.conftest import SAMPLE, WEDNESDAY_AFTERNOON, api_client
 
 FIXTURE = Path(__file__).parent / "fixtures" / "lexical" / "services.json"

@@ -19,10 +19,11 @@ from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.formats.ohana import read as read_ohana
 from indexer.hsds import Converter
 from indexer.load import rebuild
-from linkage import create_app, match, reach
-from linkage.eligibility import Client
-from linkage.geo import zip_place
-from linkage.search import SearchRequest, build_query
+from linkage.app import create_app
+from linkage.places import zip_place
+from linkage.search import match, reach
+from linkage.search.eligibility import Client
+from linkage.search.queries import SearchRequest, build_query
 from tests.conftest import ROOT, SAMPLE, SHARED, WEDNESDAY_AFTERNOON, api_client, requires_shared
 
 FIXTURES = ROOT / "tests" / "fixtures" / "reach" / "services.json"

@@ -7,9 +7,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkage import suggest, words
+from linkage import words
 from linkage.config import DATA_DIR
-from linkage.search import (
+from linkage.search import suggest
+from linkage.search.queries import (
     EXACT_BOOST,
     FIELD_WEIGHTS,
     FUZZY_BOOST,

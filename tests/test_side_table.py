@@ -5,14 +5,12 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
 
-from indexer.cli import main as cli
 from indexer.records import ReadError
 from indexer.side_table import is_211_code, read_table, split_codes, term_for, vocabulary_of
-from tests.conftest import ROOT, SHARED, requires_shared
+from tests.conftest import ROOT, SHARED, IndexerRunner, requires_shared
 
 ALIAS = "linkage-test-side-table"
 FIXTURES = ROOT / "tests" / "fixtures" / "side-tables"
@@ -150,7 +148,7 @@ def alias(es, monkeypatch):
 
 def load(tmp_path: Path, *args: str) -> tuple[object, dict | None]:
     report = tmp_path / "report.json"
-    result = CliRunner().invoke(cli, ["load", *args, "--quiet", "--report", str(report)])
+    result = IndexerRunner().invoke(["load", *args, "--quiet", "--report", str(report)])
     return result, json.loads(report.read_text()) if report.exists() else None
 
 

@@ -9,9 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from click.testing import CliRunner
 
-from indexer.cli import main as cli
 from indexer.crosswalk import Crosswalk
 from indexer.side_table import id_resolver, read_table, term_for, vocabulary_of
 from linkage.taxonomy import load_taxonomy
@@ -171,14 +169,14 @@ def doc(es, service_id: str) -> dict:
 
 @requires_shared
 @pytest.mark.parametrize("vocabulary", [None, "open-eligibility"])
-def test_ohana_export_with_open_eligibility_ids(es, alias, tmp_path, vocabulary):
+def test_ohana_export_with_open_eligibility_ids(es, alias, tmp_path, vocabulary, runner):
     side = tmp_path / "ids.csv"
     side.write_text("service_id,code\n8,1129\n19,106-02;1184\n1,20006\n3,424242\n")
     report_path = tmp_path / "report.json"
     args = ["load", str(SAN_MATEO), "--source", "san-mateo", "--categories", str(side)]
     if vocabulary:
         args += ["--categories-vocabulary", vocabulary]
-    result = CliRunner().invoke(cli, [*args, "--quiet", "--report", str(report_path)])
+    result = runner.invoke([*args, "--quiet", "--report", str(report_path)])
     assert result.exit_code == 0, result.output
     tallies = json.loads(report_path.read_text())["tallies"]
     assert tallies["categories_file.codes.open-eligibility"] == 4

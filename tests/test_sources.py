@@ -8,12 +8,12 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from indexer.cli import converter_for
-from indexer.cli import main as cli
 from indexer.worker import work
-from linkage import create_app, imports
+from linkage import jobs
+from linkage.app import create_app
+from tests.conftest import IndexerRunner
 
 ALIAS = "linkage-test-sources-mod"
 KEY = "sources-admin-key"
@@ -47,7 +47,7 @@ def alias(es, monkeypatch):
 
 
 def run(*args: str, input: str | None = None):
-    return CliRunner().invoke(cli, list(args), input=input)
+    return IndexerRunner().invoke(list(args), input=input)
 
 
 def load(tmp_path: Path, name: str, records: list[dict], *args: str):
@@ -89,13 +89,13 @@ def test_remove_asks_then_takes_the_source_out_of_search(es, alias, tmp_path):
 
 def test_remove_is_refused_while_an_import_of_the_source_runs(es, alias, tmp_path):
     load(tmp_path, "eastside", [service("a")])
-    imports.lock(es, "eastside", "a test holding the lock")
+    jobs.lock_source(es, "eastside", "a test holding the lock")
     try:
         busy = run("remove", "eastside", "--yes")
         assert busy.exit_code != 0 and "already queued or running" in busy.output
         assert es.count(index=ALIAS)["count"] == 1
     finally:
-        imports.release(es, "eastside", "a test holding the lock")
+        jobs.release_source(es, "eastside", "a test holding the lock")
 
 
 def test_a_full_load_says_what_changed_since_the_last_one(es, alias, tmp_path):
@@ -161,11 +161,11 @@ def test_sources_through_the_api(es, admin, tmp_path):
     )
     assert admin.delete("/v1/sources/eastside").status_code == 401
     assert admin.delete("/v1/sources/nowhere", headers=AUTH).status_code == 404
-    imports.lock(es, "eastside", "a test holding the lock")
+    jobs.lock_source(es, "eastside", "a test holding the lock")
     try:
         assert admin.delete("/v1/sources/eastside", headers=AUTH).status_code == 409
     finally:
-        imports.release(es, "eastside", "a test holding the lock")
+        jobs.release_source(es, "eastside", "a test holding the lock")
     removed = admin.delete("/v1/sources/eastside", headers=AUTH)
     assert removed.status_code == 200 and removed.json["removed"] == [only["index"]]
     assert admin.get("/v1/sources", headers=AUTH).json == []

@@ -2,12 +2,14 @@
 
 import itertools
 import json
+import shutil
 
 from click.testing import CliRunner
 
+from devtools.synthetic import generate_services, main
 from indexer.hsds import Converter
 from indexer.records import SourceRow
-from indexer.synthetic import generate_services, main
+from tests.conftest import ROOT
 
 
 def test_same_seed_same_records_and_prefixes_agree():
@@ -34,3 +36,19 @@ def test_cli_writes_a_json_array_or_ndjson(tmp_path):
     records = json.loads(array.read_text())
     assert len(records) == 30
     assert [json.loads(line) for line in lines.read_text().splitlines()] == records
+
+
+def test_cli_reads_its_words_from_the_data_dir_in_linkage_data_dir(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "data", data)
+    words_file = data / "synthetic" / "words.json"
+    words = json.loads(words_file.read_text())
+    words["organization_kinds"] = ["Lantern Works"]
+    words_file.write_text(json.dumps(words))
+    out = tmp_path / "s.json"
+    result = CliRunner(env={"LINKAGE_DATA_DIR": str(data)}).invoke(
+        main, ["--count", "20", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    names = {r["organization"]["name"] for r in json.loads(out.read_text())}
+    assert names and all(name.endswith(" Lantern Works") for name in names)

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from linkage import create_app
+from linkage.app import create_app
 from tests.conftest import WEDNESDAY_AFTERNOON, api_client
 
 

@@ -28,12 +28,13 @@ from indexer.formats.values import (
     parse_weekday,
     service_area_extent,
 )
-from indexer.hsds import _AREA, Converter
+from indexer.hsds import Converter
 from indexer.load import rebuild
 from indexer.records import SourceRow
-from linkage import create_app
+from linkage.app import create_app
 from linkage.languages import language_codes, language_name
-from linkage.resource import FEES
+from linkage.places import AREA_KEY as _AREA
+from linkage.search.document import FEES
 from linkage.taxonomy import load_taxonomy
 from tests.conftest import SHARED, api_client, requires_shared
 

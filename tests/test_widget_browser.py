@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from linkage import create_app
-from linkage.access import hash_key
+from linkage.access.partners import hash_key
+from linkage.app import create_app
 from tests.browser import (
     drain_requests,
     resource_urls,
@@ -82,7 +82,9 @@ def test_widget_script_is_served_to_any_site_and_names_no_other_host(client):
     assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
     assert response.headers.get("ETag")
     script = response.get_data(as_text=True)
-    assert client.get("/static/widget.js").get_data(as_text=True) == script
+    response.close()  # a static file's response holds the file open until closed
+    with client.get("/static/widget.js") as static:
+        assert static.get_data(as_text=True) == script
     code = re.sub(r"/\*.*?\*/|(?<![:\\])//[^\n]*", "", script, flags=re.S)  # code, not comments
     assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", code, re.I)
     assert "@import" not in code and "@font-face" not in code
@@ -218,6 +220,7 @@ def sites(sample_index, tmp_path_factory):
             yield {"host": host, "live": live}
     finally:
         server.shutdown()
+        server.server_close()  # its listening socket too
 
 
 class Widget:

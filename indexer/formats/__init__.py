@@ -6,8 +6,9 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from indexer.formats import hsds_json, hsds_tabular, icarol, mapped_csv, ohana
 from indexer.records import ReadError, SourceRow
-from linkage.imports import FORMATS
+from linkage.jobs import FORMATS
 
 
 def detect(path: Path) -> str:
@@ -47,8 +48,6 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
     """How many records a file holds, counted cheaply first so progress can show an ETA;
     None where that would mean parsing the whole file (a JSON array)."""
     if fmt == "hsds-json":
-        from indexer.formats import hsds_json
-
         try:
             if hsds_json.layout(path) != "ndjson":
                 return None
@@ -60,9 +59,7 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
     if fmt == "icarol":
         main = path if path.is_file() else None
     elif fmt == "mapped-csv":
-        from indexer.formats.mapped_csv import main_file
-
-        main = main_file(*_mapping_and_folder(path, mapping))
+        main = mapped_csv.main_file(*_mapping_and_folder(path, mapping))
     else:
         main = folder / "services.csv" if folder else None
     if main is None or not main.exists():
@@ -73,33 +70,25 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
 
 def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRow]:
     """The records in `path`, read as `fmt`."""
-    if fmt == "hsds-json":
-        from indexer.formats import hsds_json
-
-        return hsds_json.read(path)
-    if fmt == "hsds-tabular":
-        from indexer.formats import hsds_tabular
-
-        return hsds_tabular.read(path)
-    if fmt == "ohana":
-        from indexer.formats import ohana
-
-        return ohana.read(path)
     if fmt == "mapped-csv":
-        from indexer.formats import mapped_csv
-
         return mapped_csv.read(*_mapping_and_folder(path, mapping))
-    if fmt == "icarol":
-        from indexer.formats import icarol
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise ReadError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+    return reader(path)
 
-        return icarol.read(path)
-    raise ReadError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")
+
+# Readers of a file or folder alone (mapped CSV also takes its mapping: see `read`).
+READERS = {
+    "hsds-json": hsds_json.read,
+    "hsds-tabular": hsds_tabular.read,
+    "ohana": ohana.read,
+    "icarol": icarol.read,
+}
 
 
 def _is_icarol(path: Path) -> bool:
     """A CSV file whose header names iCarol's TaxonomyLevelName and ResourceAgencyNum."""
-    from indexer.formats import icarol
-
     # Latin-1 decodes any bytes: the header's names are ASCII whatever the file's encoding.
     with path.open(encoding="latin-1", newline="") as fh:
         try:

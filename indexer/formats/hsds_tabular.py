@@ -19,15 +19,21 @@ datapackage.json) are attached once, to the first record read.
 from __future__ import annotations
 
 import json
-import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from indexer.csvfiles import CsvFile, CsvRow
-from indexer.formats.values import parse_time, parse_weekday
+from indexer.formats.values import (
+    parse_number,
+    parse_time,
+    parse_weekday,
+    parse_whole_number,
+    split_list,
+)
 from indexer.records import Problem, ReadError, SourceRow
+from linkage.hsds import conventions
 
 # File stems and datapackage resource names (3.0, singular, 2.x, 1.x) → the table they hold.
 TABLES: dict[str, str] = {
@@ -137,6 +143,7 @@ SCHEDULE_FIELDS = (
 SERVICE_AREA_FIELDS = ("id", "name", "description", "extent", "extent_type", "uri")
 COST_FIELDS = ("id", "option", "currency", "amount_description", "valid_from", "valid_to")
 
+_TWELVE_HOUR = re.compile(r"[ap]\.?\s*m?\.?$", re.I)
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})*$", re.IGNORECASE)
 
 Warn = Callable[[tuple[str, str], str, str], None]
@@ -145,21 +152,6 @@ Warn = Callable[[tuple[str, str], str, str], None]
 def _pick(values: dict, names: tuple[str, ...]) -> dict:
     """The non-empty values among `names`."""
     return {n: values[n] for n in names if values.get(n)}
-
-
-def _time24(text: str) -> str:
-    """'9 am', '5:30 PM' → '09:00', '17:30'; 24-hour times and anything else as given."""
-    if re.search(r"[ap]\.?\s*m?\.?$", text.strip(), re.I):
-        return parse_time(text) or text
-    return text
-
-
-def _number(text: str) -> float | None:
-    try:
-        number = float(text) if text else None
-    except ValueError:
-        return None
-    return number if number is not None and math.isfinite(number) else None
 
 
 def _group(rows: Iterable[dict], key: str) -> dict[str, list[dict]]:
@@ -320,7 +312,7 @@ class _Package:
         """2.x regular_schedules: weekday (name or 1..7) → freq WEEKLY + byday; 12-hour times."""
         weekday = values.get("weekday", "")
         if weekday and not values.get("byday"):
-            days = [parse_weekday(w) for w in re.split(r"[,;/\s]+", weekday) if w]
+            days = [parse_weekday(w) for w in split_list(weekday, ",;/ \t\r\n")]
             if days and all(days):
                 values["byday"] = ",".join(dict.fromkeys(d for d in days if d))
                 values["freq"] = values.get("freq") or "WEEKLY"
@@ -328,8 +320,8 @@ class _Package:
                 reason = f"unknown weekday {weekday!r}"
                 self.warnings.append(Problem(row.file, row.where, "weekday", reason))
         for key in ("opens_at", "closes_at"):
-            if values.get(key):
-                values[key] = _time24(values[key])
+            if _TWELVE_HOUR.search(values.get(key, "")):  # '5:30 PM' → '17:30'; HSDS's as given
+                values[key] = parse_time(values[key]) or values[key]
 
     # -- indexing ----------------------------------------------------------------------------
 
@@ -385,11 +377,11 @@ class _Package:
         record = _pick(values, SERVICE_FIELDS)
         for key in ("minimum_age", "maximum_age"):
             if values.get(key):
-                number = _number(values[key])
-                if number is None or number != int(number):
+                number = parse_whole_number(values[key])
+                if number is None:
                     warn(at, key, f"not a whole number: {values[key]!r}; dropped")
                 else:
-                    record[key] = int(number)
+                    record[key] = number
         oid = values.get("organization_id")
         if oid:
             organization = self.organizations.get(oid)
@@ -468,7 +460,7 @@ class _Package:
         location["location_type"] = (row.get("location_type") or "physical").lower()
         for key in ("latitude", "longitude"):
             if row.get(key):
-                number = _number(row[key])
+                number = parse_number(row[key])
                 if number is None:
                     warn(row["_at"], key, f"not a number: {row[key]!r}; dropped")
                 else:
@@ -528,7 +520,7 @@ class _Package:
         for row in self.cost_options.get(sid, ()):
             option = _pick(row, COST_FIELDS)
             if row.get("amount"):
-                amount = _number(row["amount"])
+                amount = parse_number(row["amount"])
                 if amount is None:
                     warn(row["_at"], "amount", f"not a number: {row['amount']!r}; dropped")
                 else:
@@ -536,10 +528,11 @@ class _Package:
                     free = free or amount == 0
             out.append(option)
         stated = any(
-            (a["taxonomy_term"].get("taxonomy") or "").lower() == "linkage-fees" for a in attributes
+            (a["taxonomy_term"].get("taxonomy") or "").lower() == conventions.FEES
+            for a in attributes
         )
         if free and not stated:
-            term = {"taxonomy": "linkage-fees", "code": "free", "name": "Free"}
+            term = {"taxonomy": conventions.FEES, "code": "free", "name": "Free"}
             attributes.append({"link_entity": "service", "taxonomy_term": term})
         return out
 

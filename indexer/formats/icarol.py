@@ -44,9 +44,21 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.csvfiles import CsvFile, CsvRow, split_list
-from indexer.formats.values import is_true, parse_date, plain_text
+from indexer.csvfiles import CsvFile, CsvRow
+from indexer.formats.values import (
+    is_false,
+    is_true,
+    parse_date,
+    plain_text,
+    postal_code,
+    split_211_codes,
+    split_extension,
+    split_list,
+)
 from indexer.records import Problem, ReadError, SourceRow, skipped_row, without_empty
+from linkage.hsds import conventions
+from linkage.hsds.conventions import TAXONOMY_211
+from linkage.hsds.ids import term_id
 
 REQUIRED = ("TaxonomyLevelName", "ResourceAgencyNum")
 PROGRAM_LEVELS = {"program", "programatsite"}
@@ -86,32 +98,18 @@ NAMED_PHONES = (
 )
 NUMBERED_PHONES = 5
 
-_NO = {"no", "n", "false", "f", "0"}
 _PRIVATE_ADDRESS = re.compile(
     r"^(?:confidential|undisclosed|private|withheld)(?:\s+(?:address|location|site))?\.?$", re.I
 )
-_EXTENSION = re.compile(r"^(.*?\d)\s*(?:,|x|ext\.?|extension)\s*(\d{1,6})$", re.I)
 _SCHEME = re.compile(r"^[a-z][a-z0-9+.-]*://", re.I)
 
 
 # --- small pure readers ---------------------------------------------------------------------
 
 
-def is_no(text: str) -> bool:
-    return (text or "").strip().lower() in _NO
-
-
 def one_line(text: str | None) -> str:
     """A name or number: stray `\\r`, line breaks and runs of spaces folded into one space."""
     return " ".join((text or "").split())
-
-
-def postal_code(text: str) -> str:
-    """'21218', '21218-1234' as given; a 4-digit ZIP that lost its leading zero ('2120') → '02120'."""
-    text = one_line(text)
-    if re.fullmatch(r"\d{4}(?:-\d{4})?", text):
-        return "0" + text
-    return text
 
 
 def website(text: str) -> str | None:
@@ -122,17 +120,6 @@ def website(text: str) -> str | None:
     return text if _SCHEME.match(text) else f"https://{text}"
 
 
-def split_codes(text: str) -> list[str]:
-    """211 codes from `TaxonomyCodes`: `;`- or `,`-separated; a compound ('BD-1800.2000 *
-    YB-8000') is one code, its ` * ` separators normalised."""
-    codes = []
-    for part in split_list(one_line(text), ";,"):
-        code = " * ".join(p.strip() for p in part.split("*") if p.strip())
-        if code and code not in codes:
-            codes.append(code)
-    return codes
-
-
 def status_skip(values: dict[str, str]) -> str | None:
     """'inactive' or 'excluded' when a row must not be searchable; None when it may."""
     status = one_line(values.get("agencystatus")).lower()
@@ -141,7 +128,7 @@ def status_skip(values: dict[str, str]) -> str | None:
     if (
         is_true(values.get("excludefromwebsite", ""))
         or is_true(values.get("excludefromdirectory", ""))
-        or is_no(values.get("availablefordirectory", ""))
+        or is_false(values.get("availablefordirectory", ""))
     ):
         return "excluded"
     return None
@@ -151,9 +138,7 @@ def _phone(number: str, owner: str, key: str, kind: str | None, labels: list[str
     number = one_line(number)
     if not number:
         return None
-    extension = None
-    if m := _EXTENSION.match(number):
-        number, extension = m.group(1), m.group(2)
+    number, extension = split_extension(number)
     description = ": ".join(dict.fromkeys(label for label in labels if label)) or None
     return without_empty({"id": f"{owner}-{key}", "number": number, "extension": extension,
                    "type": kind, "description": description})  # fmt: skip
@@ -388,15 +373,15 @@ def service(
             sals.append({"id": f"{sid}@{sid}-site", "location": place})
 
     attributes = [
-        {"id": f"{sid}-211-{i}", "taxonomy_term": {"id": f"211:{code}", "taxonomy": "211", "code": code}}
-        for i, code in enumerate(split_codes(values.get("taxonomycodes", "")), start=1)
+        {"id": f"{sid}-211-{i}", "taxonomy_term": {"id": term_id(TAXONOMY_211, code), "taxonomy": TAXONOMY_211, "code": code}}
+        for i, code in enumerate(split_211_codes(values.get("taxonomycodes", "")), start=1)
     ]  # fmt: skip
     if confidential:
-        attributes.append(_flag(sid, "confidential-address"))
+        attributes.append(_flag(sid, conventions.CONFIDENTIAL))
     alert = plain_text(values.get("temporarymessage"))
     if alert:
-        for column, code in (("temporarymessageappears", "notice-starts"),
-                             ("temporarymessageexpires", "notice-ends")):  # fmt: skip
+        for column, code in (("temporarymessageappears", conventions.NOTICE_STARTS),
+                             ("temporarymessageexpires", conventions.NOTICE_ENDS)):  # fmt: skip
             text = one_line(values.get(column))
             if not text:
                 continue
@@ -434,7 +419,7 @@ def service(
         "description": plain_text(values.get("agencydescription")),
         "url": website(values.get("websiteaddress", "")),
         "email": one_line(values.get("emailaddressmain")),
-        "status": "active",
+        "status": conventions.ACTIVE,
         "application_process": plain_text(values.get("applicationprocess")),
         "eligibility_description": plain_text(values.get("eligibility")),
         "fees_description": plain_text(values.get("feestructuresource")),
@@ -455,7 +440,7 @@ def service(
 def _flag(sid: str, code: str, value: str | None = None) -> dict:
     return without_empty({
         "id": f"{sid}-{code}",
-        "taxonomy_term": {"id": f"linkage-flags:{code}", "taxonomy": "linkage-flags", "code": code},
+        "taxonomy_term": {"id": term_id(conventions.FLAGS, code), "taxonomy": conventions.FLAGS, "code": code},
         "value": value,
     })  # fmt: skip
 

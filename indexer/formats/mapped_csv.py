@@ -15,7 +15,6 @@ the mapping does not know) is a warning on the row and the record is kept.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,8 +23,11 @@ from pathlib import Path
 import yaml
 
 from indexer.csvfiles import CsvFile, CsvRow
-from indexer.formats.values import TRUE_WORDS
+from indexer.formats.values import is_true, parse_number, parse_whole_number, state_code, zip5
 from indexer.records import Problem, ReadError, SourceRow
+from linkage.hsds import conventions
+from linkage.places import NATIONWIDE, county_area, county_name, state_area, zip_area
+from linkage.search.document import FEES
 from linkage.taxonomy import Taxonomy, load_taxonomy
 
 SERVICE_FIELDS = (
@@ -57,7 +59,7 @@ ADDRESS_KEYS = ("column", "join", "separator", "constant", "pattern", "fields")
 CATEGORY_KEYS = (*VALUE_KEYS, "keywords", "vocabulary")
 # Source vocabularies whose terms the import's crosswalk maps (indexer.crosswalk): 211 codes
 # through the deployer's file, by prefix; Open Eligibility by name.
-VOCABULARIES = ("211", "open-eligibility")
+VOCABULARIES = (conventions.TAXONOMY_211, conventions.OPEN_ELIGIBILITY)
 SECTION_KEYS = {
     "services": ("file", "id", "fields", "phones", "languages", "categories", "eligibility",
                  "fees", "service_areas"),
@@ -69,9 +71,6 @@ TOP_KEYS = ("source", "description", "folder", "services", "organization", "loca
 ELIGIBILITY_KEYS = ("min_age", "max_age", "income_max_fpl", "tags")
 
 _NAMED_GROUP = re.compile(r"\(\?P<(\w+)>")
-_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
-_STATE = re.compile(r"^[A-Za-z]{2}$")
-_COUNTY_SUFFIX = re.compile(r"\s+(county|parish|borough)$", re.IGNORECASE)
 
 
 class _Loader(yaml.SafeLoader):
@@ -280,14 +279,14 @@ class TagRule:
         if not items:
             return False
         keys = {norm(i) for i in items}
-        if self.truthy and not keys & TRUE_WORDS:
+        if self.truthy and not any(is_true(i) for i in items):
             return False
         if self.any_of is not None and not keys & self.any_of:
             return False
         if self.none_of is not None and keys & self.none_of:
             return False
         if self.at_least is not None:
-            number = _number(items[0])
+            number = parse_number(items[0])
             if number is None or number < self.at_least:
                 return False
         return True
@@ -554,8 +553,8 @@ class Mapping:
         attributes = self._categories(values, warn, unmapped)
         attributes += self._eligibility(values, record, warn)
         if self.fees and (fee := self.fees.first(values)):
-            if fee in ("free", "sliding-scale", "fee"):
-                attributes.append(_attribute("linkage-fees", fee, fee))
+            if fee in FEES:
+                attributes.append(_attribute(conventions.FEES, fee, fee))
             else:
                 warn("fees", f"not a fee code (free, sliding-scale, fee): {fee!r}; dropped")
         if attributes:
@@ -630,7 +629,8 @@ class Mapping:
         if rule.default and (unknown or not codes):
             codes[rule.default] = None
         return terms + [
-            _attribute("linkage", code, self.taxonomy.categories[code].name) for code in codes
+            _attribute(conventions.CATEGORIES, code, self.taxonomy.categories[code].name)
+            for code in codes
         ]
 
     def _eligibility(self, values: dict[str, str], record: dict, warn) -> list[dict]:
@@ -640,33 +640,33 @@ class Mapping:
             text = rule.first(values) if rule else None
             if text is None:
                 continue
-            number = _number(text)
-            if number is None or number != int(number):
+            number = parse_whole_number(text)
+            if number is None:
                 warn(key, f"not a whole number: {text!r}; dropped")
             elif not 0 <= number <= 120:
                 warn(key, f"not a plausible age: {text!r}; dropped")
             else:
-                ages[key] = int(number)
+                ages[key] = number
         low, high = ages.get("minimum_age"), ages.get("maximum_age")
         if low is not None and high is not None and low > high:
             warn("minimum_age", f"minimum age {low} is above maximum age {high}; both dropped")
             ages = {}
         record.update(ages)
         if self.income and (text := self.income.first(values)) is not None:
-            number = _number(text)
+            number = parse_number(text)
             if number is None or not 0 < number <= 1000:
                 warn("income_max_fpl", f"not a percentage of poverty: {text!r}; dropped")
             else:
                 value = str(int(number)) if number == int(number) else str(number)
                 attr = _attribute(
-                    "linkage-eligibility", "income-max-fpl", "Income limit (% of poverty)"
+                    conventions.ELIGIBILITY, conventions.INCOME, "Income limit (% of poverty)"
                 )
                 attr["value"] = value
                 attributes.append(attr)
         for tag in self.tags:
             if tag.applies(values):
                 name = self.taxonomy.eligibility_tags[tag.code].get("name", tag.code)
-                attributes.append(_attribute("linkage-eligibility", tag.code, name))
+                attributes.append(_attribute(conventions.ELIGIBILITY, tag.code, name))
         return attributes
 
     def _locations(self, sid: str, values: dict[str, str], locs, warn) -> list[dict]:
@@ -726,15 +726,6 @@ def _source_of(rule: Rule) -> str:
 
 def _attribute(taxonomy: str, code: str, name: str) -> dict:
     return {"taxonomy_term": {"taxonomy": taxonomy, "code": code, "name": name}}
-
-
-def _number(text: str) -> float | None:
-    cleaned = text.strip().rstrip("%").strip().replace(",", "")
-    try:
-        number = float(cleaned)
-    except ValueError:
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _index(csv_file: CsvFile, key: str) -> dict[str, tuple[list[CsvRow], list[CsvRow]]]:
@@ -817,26 +808,25 @@ def _areas(spec: AreaRule, values: dict[str, str], warn) -> list[dict]:
     for item in spec.rule.values(values):
         key = norm(item)
         if key in spec.statewide:
-            extent = f"state:{spec.state}"
+            extent = state_area(spec.state)
         elif key == "nationwide":
-            extent = "nationwide"
+            extent = NATIONWIDE
         elif spec.kind == "county":
-            name = _COUNTY_SUFFIX.sub("", item).strip()
+            name = county_name(item)  # 'St Lucie County' → 'St. Lucie', as the ZIP list's keys
             if not name or ":" in name:
                 warn("service_areas", f"not a county name: {item!r}; dropped")
                 continue
-            extent = f"county:{spec.state}:{name}"
+            extent = county_area(spec.state, name)
         elif spec.kind == "zip":
-            m = _ZIP.match(item)
-            if not m:
+            if not (code := zip5(item)):
                 warn("service_areas", f"not a ZIP code: {item!r}; dropped")
                 continue
-            extent = f"zip:{m.group(1)}"
+            extent = zip_area(code)
         elif spec.kind == "state":
-            if not _STATE.match(item):
-                warn("service_areas", f"not a two-letter state: {item!r}; dropped")
+            if not (code := state_code(item)):
+                warn("service_areas", f"not a state: {item!r}; dropped")
                 continue
-            extent = f"state:{item.upper()}"
+            extent = state_area(code)
         else:
             extent = item
         out.setdefault(extent, {"name": item, "extent": extent, "extent_type": "text"})
@@ -883,7 +873,7 @@ def _area_rule(ctx: _Context, spec) -> AreaRule:
     if kind not in AREA_KINDS:
         raise ctx.error(f"{where}.area", f"expected one of {', '.join(AREA_KINDS)}, got {kind!r}")
     state = spec.get("state")
-    if state is not None and not (isinstance(state, str) and _STATE.match(state)):
+    if state is not None and not (isinstance(state, str) and state_code(state)):
         raise ctx.error(f"{where}.state", f"expected a two-letter state code, got {state!r}")
     statewide = frozenset(
         norm(v) for v in _text_list(ctx, f"{where}.statewide", spec.get("statewide", []))
@@ -891,7 +881,7 @@ def _area_rule(ctx: _Context, spec) -> AreaRule:
     if (kind == "county" or statewide) and state is None:
         raise ctx.error(where, "area: county and statewide need `state` (e.g. FL)")
     rule = parse_rule(ctx, where, {k: v for k, v in spec.items() if k in VALUE_KEYS})
-    return AreaRule(rule, kind, state.upper() if state else None, statewide)
+    return AreaRule(rule, kind, state_code(state) if state else None, statewide)
 
 
 def _phone_rule(ctx: _Context, where: str, spec) -> PhoneRule:

@@ -20,19 +20,22 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from indexer.csvfiles import CsvFile, CsvRow, split_list
+from indexer.csvfiles import CsvFile, CsvRow
 from indexer.formats.values import (
-    STATES,
     fees_kind,
     is_true,
     language_entries,
     names_county,
     parse_ages,
+    parse_number,
     parse_time,
     parse_weekday,
     service_area_extent,
+    split_list,
+    state_code,
 )
 from indexer.records import Problem, ReadError, SourceRow, without_empty
+from linkage.hsds import conventions
 
 REQUIRED = {
     "organizations.csv": ("id", "name"),
@@ -75,16 +78,6 @@ PHONE_TYPES = {
     "video": "video",
     "pager": "pager",
 }
-
-_STATE_CODES = set(STATES.values())
-
-
-def _float(text: str) -> float | None:
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
 
 # --- the export -----------------------------------------------------------------------------
 
@@ -291,11 +284,10 @@ class _Export:
         state = next(
             (a.get("state_province", "") for a in addresses if a.get("state_province")), ""
         )
-        state = STATES.get(state.lower(), state.upper())
-        self.location_states[lid] = state if state in _STATE_CODES else None
+        self.location_states[lid] = state_code(state)
         self.location_orgs[lid] = v["organization_id"]
         lat_text, lon_text = v.get("latitude", ""), v.get("longitude", "")
-        lat, lon = _float(lat_text), _float(lon_text)
+        lat, lon = parse_number(lat_text), parse_number(lon_text)
         if (lat_text or lon_text) and (lat is None or lon is None):
             self._note("location", lid, row, "latitude/longitude",
                        f"not a coordinate pair: {lat_text!r}, {lon_text!r}; dropped")  # fmt: skip
@@ -410,7 +402,7 @@ class _Export:
             "description": v.get("description"),
             "url": v.get("website"),
             "email": v.get("email"),
-            "status": (v.get("status") or "active").lower(),
+            "status": (v.get("status") or conventions.ACTIVE).lower(),
             "interpretation_services": v.get("interpretation_services"),
             "application_process": v.get("application_process"),
             "fees_description": v.get("fees"),
@@ -438,7 +430,7 @@ class _Export:
 
     def _attributes(self, sid: str, v: dict[str, str], warn) -> list[dict]:
         attributes = []
-        for tid in dict.fromkeys(t for t in re.split(r"[\s,;]+", v.get("taxonomy_ids", "")) if t):
+        for tid in dict.fromkeys(split_list(v.get("taxonomy_ids"), ",; \t\r\n")):
             term = self.taxonomy.get(tid)
             if term is None:
                 warn("taxonomy_ids", f"no taxonomy term {tid!r} in taxonomy.csv; category dropped")
@@ -451,7 +443,7 @@ class _Export:
                 "taxonomy_term_id": f"ohana-{tid}",
                 "taxonomy_term": {
                     "id": f"ohana-{tid}",
-                    "taxonomy": "open-eligibility",
+                    "taxonomy": conventions.OPEN_ELIGIBILITY,
                     "code": tid,
                     "name": term["name"],
                     "parent_id": f"ohana-{parent}" if parent else None,
@@ -460,9 +452,7 @@ class _Export:
             })  # fmt: skip
         # Ohana's free-text keywords are mostly AIRS-style service names ("Home Delivered
         # Meals", "Job Training"): offered to the crosswalk, which maps those it knows by name.
-        for n, keyword in enumerate(
-            dict.fromkeys(k.strip() for k in v.get("keywords", "").split(",") if k.strip())
-        ):
+        for n, keyword in enumerate(dict.fromkeys(split_list(v.get("keywords"), ","))):
             attributes.append({
                 "id": f"{sid}-kw-{n}",
                 "link_id": sid,
@@ -474,8 +464,8 @@ class _Export:
                 "id": f"{sid}-fees",
                 "link_id": sid,
                 "link_entity": "service",
-                "taxonomy_term_id": f"linkage-fees-{kind}",
-                "taxonomy_term": {"id": f"linkage-fees-{kind}", "taxonomy": "linkage-fees", "code": kind},
+                "taxonomy_term_id": f"{conventions.FEES}-{kind}",
+                "taxonomy_term": {"id": f"{conventions.FEES}-{kind}", "taxonomy": conventions.FEES, "code": kind},
             })  # fmt: skip
         return attributes
 

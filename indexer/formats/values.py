@@ -4,25 +4,34 @@ Every format reader and the converter read free text through these functions, so
 ASL.", "M-F 9-5" or "None." mean the same whatever file they came in. Each parser states its
 grammar in its docstring, returns what it understood and never guesses: text it cannot read
 is kept as text by the caller.
+
+The kinds: dates, plain text, yes/no, numbers, lists, phone numbers, ZIP codes, 211 codes,
+weekdays and times of day (the time grammar itself is linkage.hours.parse_time, which the
+service reads HSDS schedules with too), ages, fees, languages, weekly hours, states and service
+areas (county names spelt as linkage.places.county_name spells them), eligibility. A format
+whose convention differs passes it as an argument; no reader keeps a parser of its own.
 """
 
 from __future__ import annotations
 
 import html
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from html.parser import HTMLParser
 
+import phonenumbers
 import pycountry
 import zipcodes
 
+from linkage import hours, places
 from linkage.config import DATA_DIR
-from linkage.geo import county_name
-from linkage.hours import DAYS, hhmm
+from linkage.hours import DAY_NAMES, DAYS, hhmm
 from linkage.languages import common_language_words, language_words
+from linkage.places import county_name
 
 # --- dates ----------------------------------------------------------------------------------
 
@@ -116,6 +125,7 @@ def plain_text(text: str | None) -> str | None:
 # --- yes/no ---------------------------------------------------------------------------------
 
 TRUE_WORDS = frozenset({"true", "t", "yes", "y", "1", "x"})
+FALSE_WORDS = frozenset({"false", "f", "no", "n", "0"})
 
 
 def is_true(text: str | None) -> bool:
@@ -123,30 +133,147 @@ def is_true(text: str | None) -> bool:
     return (text or "").strip().lower() in TRUE_WORDS
 
 
+def is_false(text: str | None) -> bool:
+    """A plain no in a spreadsheet cell: false, f, no, n or 0 (any case). An empty cell says
+    nothing, so it is neither is_true nor is_false."""
+    return (text or "").strip().lower() in FALSE_WORDS
+
+
+# --- numbers --------------------------------------------------------------------------------
+
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?$")
+
+
+def parse_number(value) -> float | None:
+    """A number as a cell or a JSON field gives it → float; None when it is not one.
+
+    Grammar: a JSON number, or text Python's float() reads ('12', '-87.63', '1e3') after
+    stripping spaces and a trailing `%` ('125%'), with thousands grouped by commas ('1,200');
+    not a boolean, not NaN or infinity, not '1_000' nor '41,85' (a decimal comma)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        text = value.strip().removesuffix("%").strip()
+        if _THOUSANDS.match(text):
+            text = text.replace(",", "")
+        if "_" in text:
+            return None
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_whole_number(value) -> int | None:
+    """parse_number when the number is whole ('18', '18.0', 18); None otherwise ('17.5')."""
+    number = parse_number(value)
+    return int(number) if number is not None and number == int(number) else None
+
+
+# --- lists ----------------------------------------------------------------------------------
+
+
+def split_list(text: str | None, separators: str = ",;") -> list[str]:
+    """The items of a list in one cell: 'a, b; c' → ['a', 'b', 'c']. Every character of
+    `separators` separates; items are stripped and empty ones dropped."""
+    parts = [text or ""]
+    for sep in separators:
+        parts = [p for part in parts for p in part.split(sep)]
+    return [p.strip() for p in parts if p.strip()]
+
+
+# --- phone numbers --------------------------------------------------------------------------
+
+_US_PHONE = re.compile(r"^(?:\+?1[\s.-]*)?\(?([2-9]\d{2})\)?[\s.-]*(\d{3})[\s.-]*(\d{4})$")
+_EXTENSION = re.compile(r"^(.*?\d)\s*(?:,|x|ext\.?|extension)\s*(\d{1,6})$", re.I)
+
+
+def phone_number(raw: str) -> str:
+    """A phone number as shown: US numbers in the national format, (650) 780-7525 (an
+    extension as ' ext. 12'), others in the international one; what is not a possible number
+    ('311') as given."""
+    if m := _US_PHONE.match(raw):  # the usual case, without phonenumbers' full parse
+        return f"({m.group(1)}) {m.group(2)}-{m.group(3)}"
+    try:
+        parsed = phonenumbers.parse(raw, "US")
+    except phonenumbers.NumberParseException:
+        return raw
+    if not phonenumbers.is_possible_number(parsed):
+        return raw
+    style = phonenumbers.PhoneNumberFormat
+    return phonenumbers.format_number(
+        parsed, style.NATIONAL if parsed.country_code == 1 else style.INTERNATIONAL
+    )
+
+
+def split_extension(text: str) -> tuple[str, str | None]:
+    """(number, extension) of a number written with its extension: '410-555-0100 x12',
+    '..., 12', '... ext. 12', '... extension 12'; (text, None) when it has none."""
+    if m := _EXTENSION.match(text):
+        return m.group(1), m.group(2)
+    return text, None
+
+
+# --- ZIP codes ------------------------------------------------------------------------------
+
+_ZIP = re.compile(r"^(\d{5})(?:-?\d{4})?$")
+
+
+def postal_code(text: str | None) -> str:
+    """A postal code as given ('21218', '21218-1234'), spaces folded, but a 4-digit ZIP code
+    that lost its leading zero in a spreadsheet ('2120', '2120-0001') gets it back."""
+    text = " ".join(str(text or "").split())  # a JSON number too
+    if re.fullmatch(r"\d{4}(?:-\d{4})?", text):
+        return "0" + text
+    return text
+
+
+def zip5(text: str | None) -> str | None:
+    """The five-digit ZIP code of a US postal code ('21218-1234', '212181234', '2120' →
+    '02120'); None when the text is not one."""
+    m = _ZIP.match(postal_code(text))
+    return m.group(1) if m else None
+
+
+# --- 211 codes ------------------------------------------------------------------------------
+
+# One 211 (AIRS/211 HSIS) code: `XX-####.####-###.##`, each level optional after the first
+# (1-2 capital letters).
+_211_CODE = re.compile(r"[A-Z]{1,2}(?:-[0-9]{4}(?:\.[0-9]{4}(?:-[0-9]{3}(?:\.[0-9]{2})?)?)?)?")
+
+
+def is_211_code(code: str) -> bool:
+    """A 211 code as records carry it (capital letters), or a compound of them: a service
+    code for some populations, `BD-1800.2000 * YB-8000`."""
+    return all(_211_CODE.fullmatch(part.strip()) for part in code.strip().split("*"))
+
+
+def split_211_codes(text: str | None) -> list[str]:
+    """The 211 codes in one value: `;`- or `,`-separated; a compound (`BD-1800.2000 *
+    YB-8000`) is one code, written with ` * `; repeats dropped. Codes are not checked
+    (is_211_code says which are)."""
+    codes: dict[str, None] = {}
+    for part in split_list(" ".join((text or "").split()), ";,"):
+        if code := " * ".join(p.strip() for p in part.split("*") if p.strip()):
+            codes[code] = None
+    return list(codes)
+
+
 # --- days and times of day ------------------------------------------------------------------
 
-_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_TIME = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?(?::\d{2})?\s*([ap])?\.?\s*(?:m\.?)?$", re.I)
+_DAY_NAMES = tuple(DAY_NAMES[d].lower() for d in DAYS)
 
 
-def parse_time(text: str) -> str | None:
-    """A time of day → 'HH:MM'; None when unreadable.
-
-    Grammar: `H[:MM[:SS]] [am|pm|a.m.|p.m.]` ('08:00', '4:00 PM', '3pm', '9 a.m.', '17:00:00');
-    a bare number without minutes or am/pm ('9') is not a time."""
-    m = _TIME.match((text or "").strip())
-    if not m:
-        return None
-    hour, minute, half = int(m.group(1)), int(m.group(2) or 0), (m.group(3) or "").lower()
-    if m.group(2) is None and not half:
-        return None  # a bare number is not a time
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half == "p" else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return f"{hour:02d}:{minute:02d}"
+def parse_time(text: str | None) -> str | None:
+    """A time of day → 'HH:MM'; None when unreadable. The grammar is linkage.hours.parse_time's
+    (the one reader of times): '08:00', '4:00 PM', '3pm', '9 a.m.', '17:00:00'; not '9'."""
+    minutes = hours.parse_time(text)
+    return None if minutes is None else hhmm(minutes)
 
 
 def parse_weekday(text: str) -> str | None:
@@ -319,66 +446,6 @@ _INTERPRETATION = re.compile(
     r"\b(?:all|other|many|various|numerous|most)\s+(?:other\s+)?languages\b",
     re.I,
 )
-# Words around a language name that do not change which language it is: "Limited Spanish",
-# "Spanish speaking staff", "ASL interpreter on request".
-_LANGUAGE_NOISE = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "some",
-        "limited",
-        "basic",
-        "minimal",
-        "medical",
-        "conversational",
-        "fluent",
-        "spoken",
-        "speaking",
-        "speaker",
-        "speakers",
-        "speaks",
-        "staff",
-        "on",
-        "site",
-        "onsite",
-        "on-site",
-        "in-house",
-        "house",
-        "only",
-        "interpreter",
-        "interpreters",
-        "interpretation",
-        "translator",
-        "translators",
-        "translation",
-        "available",
-        "upon",
-        "request",
-        "requested",
-        "by",
-        "appointment",
-        "language",
-        "languages",
-        "service",
-        "services",
-        "provided",
-        "is",
-        "are",
-        "in",
-        "for",
-        "of",
-        "at",
-        "native",
-        "bilingual",
-        "counselors",
-        "counselor",
-        "officers",
-        "usually",
-        "groups",
-        "fluently",
-    ]
-)
 _WORD = re.compile(r"[a-zà-ÿ]+(?:['’][a-zà-ÿ]+)*", re.I)
 
 
@@ -386,7 +453,7 @@ def _clause_language(clause: str) -> list[str]:
     """The languages one clause names: the whole clause is a language name or code (noise
     words aside), else the common language names found in it."""
     words = [w.lower() for w in _WORD.findall(clause)]
-    core = " ".join(w for w in words if w not in _LANGUAGE_NOISE)
+    core = " ".join(w for w in words if w not in _language_noise())
     common = common_language_words()
     # A rare ISO 639-3 name only when it is the whole clause and not a short word: "Lakota",
     # but not "Mon" (a Mon-Khmer language, and Monday) in "Spanish (Mon only)".
@@ -438,8 +505,8 @@ def language_entries(text: str) -> list[dict]:
     'Chinese (Mandarin), Spanish' → [{'name': 'Chinese (Mandarin)'}, {'name': 'Spanish'}].
     The converter reads the names (parse_languages), as it does for every format."""
     entries: dict[str, dict] = {}
-    for name in (p.strip() for p in re.split(r"[,;]", text or "")):
-        if name.strip(" .,;"):
+    for name in split_list(text):
+        if name.strip(" ."):
             entries.setdefault(name.lower(), {"name": name})
     return list(entries.values())
 
@@ -756,6 +823,16 @@ STATES = {
 }
 STATES["virgin islands"] = "VI"
 _STATE_CODES = frozenset(STATES.values())
+
+
+def state_code(text: str | None) -> str | None:
+    """The two-letter code of a US state, DC or territory, by its code or name in any case
+    ('IL', 'il', 'Illinois'); None for anything else."""
+    text = " ".join((text or "").split())
+    code = STATES.get(text.lower(), text.upper())
+    return code if code in _STATE_CODES else None
+
+
 _NATIONWIDE = frozenset({
     "nationwide", "national", "nationally", "united states", "usa", "us", "u.s.", "u.s.a.",
     "all states", "all 50 states", "anywhere in the us", "anywhere in the united states",
@@ -809,7 +886,7 @@ def _county_keys(name: str, state: str | None) -> list[str]:
     if not state:
         return []
     found = _places()[0].get((state, _place_key(name)), ())
-    return [f"county:{state}:{n}" for n in sorted(found)]
+    return [places.county_area(state, n) for n in sorted(found)]
 
 
 def _city_zips(name: str, state: str | None) -> list[str]:
@@ -833,15 +910,15 @@ def _area(item: str, state: str | None) -> list[str]:
     text = " ".join(item.split()).strip(" .")
     low = text.lower()
     if low in _NATIONWIDE:
-        return ["nationwide"]
+        return [places.NATIONWIDE]
     if low in ("statewide", "state-wide", "state wide", "entire state", "the entire state"):
-        return [f"state:{state}"] if state else []
+        return [places.state_area(state)] if state else []
     if code := STATES.get(low.removesuffix(" state").removeprefix("state of ").strip()):
-        return [f"state:{code}"]
+        return [places.state_area(code)]
     if text.upper() == text and text in _STATE_CODES:
-        return [f"state:{text}"]
+        return [places.state_area(text)]
     if re.fullmatch(r"\d{5}", text):
-        return [f"zip:{text}"] if _place_zip(text) else []
+        return [places.zip_area(text)] if places.zip_place(text) else []
     if m := _COUNTY.match(text):
         county_state = (m.group(3) or state or "").upper()
         return _county_keys(m.group(1), county_state) or _county_keys(text, county_state)
@@ -851,21 +928,12 @@ def _area(item: str, state: str | None) -> list[str]:
     # "Baltimore City", an independent city: a county-equivalent where zipcodes has one
     if keys := _county_keys(text, state):
         return keys
-    return [f"zip:{z}" for z in _city_zips(text, state)]
-
-
-@cache
-def _zip_counties() -> dict[str, tuple[str, str]]:
-    return {z["zip_code"]: (z["state"], z["county"]) for z in zipcodes.list_all() if z["county"]}
-
-
-def _place_zip(code: str) -> bool:
-    return code in _zip_counties()
+    return [places.zip_area(z) for z in _city_zips(text, state)]
 
 
 def _metro_counties(city: str, state: str) -> list[str]:
-    counties = {_zip_counties().get(z) for z in _city_zips(city, state)} - {None}
-    return sorted({f"county:{st}:{county_name(c)}" for st, c in counties})
+    found = (places.zip_place(z) for z in _city_zips(city, state))
+    return sorted({places.county_area(p.state, p.county) for p in found if p and p.county})
 
 
 def parse_service_areas(text: str | None, state: str | None = None) -> Areas:
@@ -915,6 +983,14 @@ def service_area_extent(text: str, state: str | None) -> str | None:
 
 
 # --- eligibility ----------------------------------------------------------------------------
+
+
+@cache
+def _language_noise() -> frozenset[str]:
+    """Words around a language name that do not change which language it is: "Limited
+    Spanish", "Spanish speaking staff" (data/languages.json `noise_words`)."""
+    table = json.loads((DATA_DIR / "languages.json").read_text(encoding="utf-8"))
+    return frozenset(table["noise_words"]["words"])
 
 
 @cache

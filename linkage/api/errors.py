@@ -1,7 +1,8 @@
 """One error shape for every failure: {"code", "status", "message", "errors"?}.
 
 flask-smorest already answers HTTP errors (404, 422, ...) in this shape; these handlers give
-Elasticsearch failures the same shape, as 503 with Retry-After.
+Elasticsearch failures the same shape, as 503 with Retry-After, and a partner over its rate
+limit (the access guard's limiter raises RateLimitExceeded) as 429 with Retry-After.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ from http import HTTPStatus
 
 from elasticsearch import ApiError, ConnectionTimeout, NotFoundError, TransportError
 from flask import Flask, current_app, jsonify
+from flask_limiter.errors import RateLimitExceeded
 
-from linkage.referrals import SearchFailed
+from linkage.access.guard import retry_after_seconds
+from linkage.search.client import SearchFailed
 
 RETRY_AFTER_SECONDS = 5
 
@@ -44,10 +47,21 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(SearchFailed)
     def one_search_failed(exc: SearchFailed):
-        current_app.logger.error("a search in _msearch failed: %s", exc)
+        current_app.logger.error("a search of a multi-search failed: %s", exc)
         return error_response(503, "search failed inside Elasticsearch", {"Retry-After": "1"})
 
     @app.errorhandler(ApiError)
     def search_failed(exc: ApiError):
-        current_app.logger.error("Elasticsearch error %s: %s", exc.meta.status, exc.message)
+        # The error's type only: its reason text can quote the query, i.e. what was searched.
+        error = exc.body.get("error") if isinstance(exc.body, dict) else None
+        kind = error.get("type") if isinstance(error, dict) else "error"
+        current_app.logger.error("Elasticsearch error %s: %s", exc.meta.status, kind)
         return error_response(503, "search failed inside Elasticsearch", {"Retry-After": "1"})
+
+    @app.errorhandler(RateLimitExceeded)
+    def too_many(exc: RateLimitExceeded):
+        return error_response(
+            429,
+            f"rate limit exceeded ({exc.description}); retry later",
+            {"Retry-After": str(retry_after_seconds())},
+        )

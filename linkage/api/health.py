@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from elasticsearch import ApiError, TransportError
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
-from linkage.api.schemas import HealthOut
+from linkage.api.base import Blueprint
+from linkage.api.schemas.health import HealthOut
 from linkage.runtime import runtime
 
 blp = Blueprint("health", __name__, description="Liveness and readiness")
@@ -26,13 +27,16 @@ class Ready(MethodView):
     @blp.alt_response(503, description="Elasticsearch unreachable or the index missing")
     def get(self):
         """Ready to search: Elasticsearch answers and the resource alias exists."""
-        rt = runtime()
-        alias = rt.settings.index_alias
+        resources = runtime().index
         try:
-            if not rt.es.indices.exists_alias(name=alias):
-                abort(503, message=f"the index alias '{alias}' does not exist yet; load data first")
-            count = rt.es.count(index=alias)["count"]
-            index = next(iter(rt.es.indices.get_alias(name=alias)))
+            indices = resources.indices()
+            if not indices:
+                abort(
+                    503,
+                    message=f"the index alias '{resources.alias}' does not exist yet; "
+                    "load data first",
+                )
+            count = resources.count()
         except (TransportError, ApiError) as exc:
             abort(503, message=f"Elasticsearch is not reachable: {type(exc).__name__}")
-        return {"status": "ready", "index": index, "documents": count}
+        return {"status": "ready", "index": indices[0], "documents": count}

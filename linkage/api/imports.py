@@ -1,7 +1,7 @@
 """POST /v1/imports (start an import job) and GET /v1/imports/<id> (its state and report).
 
 Needs the import scope: the admin key (LINKAGE_ADMIN_API_KEY) or a partner key that has it,
-as `Authorization: Bearer <key>` (checked in linkage.access). The job runs in a
+as `Authorization: Bearer <key>` (checked in linkage.access.guard). The job runs in a
 worker process (`python -m indexer worker`); its state lives in Elasticsearch.
 """
 
@@ -13,74 +13,18 @@ import zipfile
 from pathlib import Path
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from marshmallow import RAISE, Schema, fields, validate
+from flask_smorest import abort
 
 from indexer import side_table
 from indexer.records import ReadError
-from linkage import imports
-from linkage.imports import FORMATS, source_name
+from linkage import jobs
+from linkage.api.base import Blueprint
+from linkage.api.schemas.imports import ImportForm, JobOut, RemovedOut, SourceOut, UploadForm
+from linkage.jobs import source_name
 from linkage.runtime import runtime
+from linkage.search import sources
 
 blp = Blueprint("imports", __name__, url_prefix="/v1", description="Bulk imports (admin)")
-
-
-class ImportForm(Schema):
-    class Meta:
-        unknown = RAISE
-
-    path = fields.String(
-        metadata={
-            "description": "A file or folder inside the server's import folder (instead of an upload)."
-        }
-    )
-    format = fields.String(load_default="auto", validate=validate.OneOf(["auto", *FORMATS]))
-    source = fields.String(validate=validate.Regexp(imports.SOURCE_NAME))
-    mode = fields.String(load_default="full", validate=validate.OneOf(["full", "incremental"]))
-    mapping = fields.String(
-        metadata={"description": "mapped-csv: the mapping file inside the import folder."}
-    )
-    categories_vocabulary = fields.String(
-        validate=validate.OneOf(side_table.VOCABULARIES),
-        metadata={
-            "description": "The `categories` table's codes are all of this vocabulary "
-            "(default: recognised per code)."
-        },
-    )
-
-
-class UploadForm(Schema):
-    file = fields.Raw(
-        metadata={
-            "type": "string",
-            "format": "binary",
-            "description": "The directory: a file, or a .zip of a folder (Ohana CSV export, "
-            "HSDS tabular package, CSV files a mapping joins).",
-        }
-    )
-    categories = fields.Raw(
-        metadata={
-            "type": "string",
-            "format": "binary",
-            "description": "A side table of categories by service id, for any format: CSV "
-            '(`service_id,code`; several codes separated by `;`) or JSON `{"<service id>": '
-            '["<code>", ...]}`; codes are 211 codes, Open Eligibility names or Linkage codes.',
-        }
-    )
-
-
-class JobOut(Schema):
-    id = fields.String()
-    source = fields.String()
-    format = fields.String()
-    mode = fields.String()
-    status = fields.String(metadata={"description": "queued, running, succeeded or failed"})
-    created = fields.String()
-    started = fields.String(allow_none=True)
-    finished = fields.String(allow_none=True)
-    read = fields.Integer(metadata={"description": "records read so far"})
-    error = fields.String(allow_none=True)
-    report = fields.Dict(allow_none=True)
 
 
 def _inside(folder: str, relative: str, field: str) -> Path:
@@ -126,7 +70,7 @@ def _unpack(archive: Path, limit: int) -> Path:
 
 @blp.route("/imports")
 class Imports(MethodView):
-    @blp.arguments(ImportForm, location="form", unknown=RAISE)
+    @blp.arguments(ImportForm, location="form")
     @blp.arguments(UploadForm, location="files")
     @blp.response(202, JobOut)
     @blp.alt_response(401, description="No or wrong admin key")
@@ -169,14 +113,14 @@ class Imports(MethodView):
                     shutil.rmtree(spool, ignore_errors=True)
                     raise
         try:
-            return imports.submit(
+            return jobs.submit_job(
                 rt.es, source, form["format"], form["mode"], str(target),
                 str(mapping) if mapping else None, categories, form.get("categories_vocabulary"),
             )  # fmt: skip
         except BaseException as exc:
             if spool is not None:  # no job will ever read it
                 shutil.rmtree(spool, ignore_errors=True)
-            if isinstance(exc, imports.SourceBusy):
+            if isinstance(exc, jobs.SourceBusy):
                 abort(409, message=str(exc))
             raise
 
@@ -203,24 +147,10 @@ class Import(MethodView):
     @blp.alt_response(404, description="No such job")
     def get(self, job_id):
         """A job's status, progress and, when done, its report (counts, rejections, warnings)."""
-        job = imports.get(runtime().es, job_id)
+        job = jobs.job_by_id(runtime().es, job_id)
         if job is None:
             abort(404, message=f"no import job {job_id!r}")
         return job
-
-
-class SourceOut(Schema):
-    name = fields.String()
-    index = fields.String(metadata={"description": "The index behind the alias"})
-    records = fields.Integer(metadata={"description": "Services"})
-    documents = fields.Integer(metadata={"description": "Services at locations"})
-    loaded_at = fields.String(allow_none=True, metadata={"description": "Last load"})
-    mode = fields.String(allow_none=True, metadata={"description": "Last load's mode"})
-
-
-class RemovedOut(Schema):
-    name = fields.String()
-    removed = fields.List(fields.String(), metadata={"description": "The indices deleted"})
 
 
 @blp.route("/sources")
@@ -229,10 +159,7 @@ class Sources(MethodView):
     @blp.alt_response(401, description="No or wrong admin key")
     def get(self):
         """Every source behind the search alias: records, documents, last load, mode, index."""
-        from indexer import sources  # not at import: the indexer's modules import linkage's
-
-        rt = runtime()
-        return [s.as_dict() for s in sources.list_sources(rt.es, rt.settings.index_alias)]
+        return [s.as_dict() for s in sources.list_sources(runtime().index)]
 
 
 @blp.route("/sources/<string:name>")
@@ -243,21 +170,17 @@ class Source(MethodView):
     @blp.alt_response(409, description="An import of this source is queued or running")
     def delete(self, name):
         """Take a source out of search: its alias entry and all its indices."""
-        from indexer import sources
-        from indexer.load import source_indices
-
         rt = runtime()
-        alias = rt.settings.index_alias
-        if not imports.SOURCE_NAME.match(name) or not source_indices(rt.es, alias, name):
+        if not jobs.SOURCE_NAME_PATTERN.match(name) or not rt.index.source_indices(name):
             abort(404, message=f"no source {name!r}")
         holder = f"a removal through the API, request {uuid.uuid4().hex}"
         try:
-            imports.lock(rt.es, name, holder)  # never while an import of it runs
-        except imports.SourceBusy as exc:
+            jobs.lock_source(rt.es, name, holder)  # never while an import of it runs
+        except jobs.SourceBusy as exc:
             abort(409, message=str(exc))
         try:
-            return {"name": name, "removed": sources.remove_source(rt.es, alias, name)}
+            return {"name": name, "removed": sources.remove_source(rt.index, name)}
         except sources.UnknownSource:
             abort(404, message=f"no source {name!r}")
         finally:
-            imports.release(rt.es, name, holder)
+            jobs.release_source(rt.es, name, holder)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_smorest import abort
 
-from linkage.geo import GeocoderUnavailable, Place, PlaceError
+from linkage.places import GeocoderUnavailable, Place, PlaceError
 from linkage.runtime import Runtime
 
 

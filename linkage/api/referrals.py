@@ -8,18 +8,19 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from marshmallow import RAISE
+from flask_smorest import abort
 
-from linkage import assessments, fhir, match
+from linkage.api.base import Blueprint
 from linkage.api.places import resolve_place
-from linkage.api.schemas import InstrumentOut, MatchIn, MatchOut, NeedsIn, NeedsOut
-from linkage.eligibility import Client
-from linkage.income import guideline_for, poverty_percent, region_for
-from linkage.needs import AnswerError, Assessment
-from linkage.referrals import MatchOptions, find_referrals
+from linkage.api.schemas.referrals import InstrumentOut, MatchIn, MatchOut, NeedsIn, NeedsOut
 from linkage.runtime import Runtime, runtime
-from linkage.search import radius_in_miles
+from linkage.screening import assessments, fhir
+from linkage.screening.income import guideline_for, poverty_percent, region_for
+from linkage.screening.needs import AnswerError, Assessment
+from linkage.search import match
+from linkage.search.eligibility import Client
+from linkage.search.queries import radius_in_miles
+from linkage.search.referrals import MatchOptions, find_referrals
 
 blp = Blueprint(
     "referrals", __name__, url_prefix="/v1", description="Screening, needs and matched referrals"
@@ -39,7 +40,10 @@ class Instruments(MethodView):
 def _assess(rt: Runtime, raw, state: str | None, now: datetime) -> tuple[Assessment, list]:
     try:
         answered = assessments.parse(raw, rt.instruments)
-        return assessments.assess(answered, rt.needs_config, now.date(), state), answered
+        found = assessments.assess(
+            answered, rt.needs_config, now.date(), state, rt.settings.data_dir
+        )
+        return found, answered
     except AnswerError as exc:
         abort(
             422, message=f"{exc.where}: {exc.message}", errors={"json": {exc.where: [exc.message]}}
@@ -64,7 +68,7 @@ def _needs_body(found: Assessment, answered: list, now: datetime, want_fhir: boo
 
 @blp.route("/needs")
 class Needs(MethodView):
-    @blp.arguments(NeedsIn, unknown=RAISE)
+    @blp.arguments(NeedsIn)
     @blp.response(200, NeedsOut)
     def post(self, data):
         """Screening answers in, needs with their evidence out (most urgent first)."""
@@ -79,7 +83,7 @@ def _client(rt: Runtime, data: dict) -> Client:
     place = resolve_place(rt, raw["near"], "client.near") if raw.get("near") else None
     percent = None
     if raw.get("income") is not None and raw.get("household_size"):
-        guideline = guideline_for(rt.clock().date())
+        guideline = guideline_for(rt.clock().date(), rt.settings.data_dir)
         percent = poverty_percent(
             raw["income"], raw["household_size"], guideline, region_for(place and place.state)
         )
@@ -95,7 +99,7 @@ def _client(rt: Runtime, data: dict) -> Client:
 
 @blp.route("/match")
 class Match(MethodView):
-    @blp.arguments(MatchIn, unknown=RAISE)
+    @blp.arguments(MatchIn)
     @blp.response(200, MatchOut)
     def post(self, data):
         """Needs (from screening answers or named) and a client → ranked eligible referrals per need."""
@@ -112,9 +116,14 @@ class Match(MethodView):
         )
         radius = radius_in_miles(data.get("radius"), data["unit"], rt.settings.default_radius_miles)
         options = MatchOptions(
-            radius, data["per_need"], data["open_now"], data["include_ineligible"]
+            radius,
+            data["per_need"],
+            data["open_now"],
+            data["include_ineligible"],
+            nearest_radius_factor=rt.settings.nearest_radius_factor,
+            nearest_max_miles=rt.settings.nearest_max_miles,
         )
-        found_referrals = find_referrals(rt, groups, client, options, now)
+        found_referrals = find_referrals(rt.index, rt.taxonomy, groups, client, options, now)
         body = _needs_body(found, answered, now, data["fhir"])
         if groups:
             body["message"] = None

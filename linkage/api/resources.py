@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
+from flask_smorest import abort
 
-from linkage.api.schemas import CategoryOut, ResourceOut
+from linkage.api.base import Blueprint
+from linkage.api.schemas.resources import CategoryOut, ResourceOut
 from linkage.runtime import runtime
-from linkage.search import strip_confidential
+from linkage.search.queries import strip_confidential
 
 blp = Blueprint(
     "resources", __name__, url_prefix="/v1", description="Resource records and categories"
@@ -20,14 +21,10 @@ class Resource(MethodView):
     @blp.alt_response(404, description="No resource has this id")
     def get(self, resource_id):
         """One resource, in full (a confidential location's address is never given)."""
-        rt = runtime()
-        found = rt.es.options(ignore_status=404).search(
-            index=rt.settings.index_alias, query={"ids": {"values": [resource_id]}}, size=1
-        )
-        hits = found.get("hits", {}).get("hits", [])
-        if not hits:
+        doc = runtime().index.document(resource_id, missing_index_ok=True)
+        if doc is None:
             abort(404, message=f"no resource with id {resource_id!r}")
-        return strip_confidential(hits[0]["_source"])
+        return strip_confidential(doc)
 
 
 @blp.route("/categories")

@@ -6,20 +6,19 @@ import math
 
 from flask import jsonify
 from flask.views import MethodView
-from flask_smorest import Blueprint, abort
-from marshmallow import RAISE
 
-from linkage import search, suggest
+from linkage.api.base import Blueprint
 from linkage.api.places import resolve_place
-from linkage.api.schemas import SearchArgs, SearchOut
+from linkage.api.schemas.search import SearchArgs, SearchOut
 from linkage.runtime import runtime
+from linkage.search import queries, suggest
 
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Search community resources")
 
 
 @blp.route("/search")
 class Search(MethodView):
-    @blp.arguments(SearchArgs(), location="query", as_kwargs=True, unknown=RAISE)
+    @blp.arguments(SearchArgs(), location="query", as_kwargs=True)
     @blp.response(200, SearchOut)
     def get(self, **args):
         """Search resources by need or keywords near a place.
@@ -29,26 +28,19 @@ class Search(MethodView):
         and its `reach`: local, serving the area, or remote (phone, online or nationwide).
         """
         rt = runtime()
-        place = None
-        if args.get("near"):
-            place = resolve_place(rt, args["near"], "near", location="query")
-        elif args.get("radius") is not None or args.get("sort") == "distance" or args.get("reach"):
-            abort(
-                422,
-                errors={
-                    "query": {"near": ["radius, reach and sort=distance need a place in `near`"]}
-                },
-            )
-        req = search.request_from_args(args, place, rt.taxonomy, rt.settings.default_radius_miles)
+        place = (
+            resolve_place(rt, args["near"], "near", location="query") if args.get("near") else None
+        )
+        req = queries.request_from_args(args, place, rt.taxonomy, rt.settings.default_radius_miles)
         now = rt.clock()
-        timezones = rt.timezones() if req.open_now else []
-        body = search.build_query(req, now, timezones)
-        response = rt.es.search(index=rt.settings.index_alias, **body)
+        timezones = rt.index.timezones() if req.open_now else []
+        body = queries.build_query(req, now, timezones)
+        response = rt.index.search(**body)
         total = response["hits"]["total"]["value"]
         suggestions = None
         if total == 0 and req.q:
             # Only an empty page asks for corrected words: a search stays one request.
-            found = rt.es.search(index=rt.settings.index_alias, **suggest.suggest_body(req.q))
+            found = rt.index.search(**suggest.suggest_body(req.q))
             suggestions = suggest.suggestions(req.q, found, rt.taxonomy)
         # Shaped by pure functions to match SearchOut (which documents it); returned as a
         # ready response because a marshmallow dump of 100 nested results is the largest
@@ -70,12 +62,12 @@ class Search(MethodView):
                     for m in req.recognised
                 ],
                 "results": [
-                    search.shape_result(
+                    queries.shape_result(
                         hit["_source"], req, rt.taxonomy, now, hit.get("matched_queries") or ()
                     )
                     for hit in response["hits"]["hits"]
                 ],
-                "facets": search.shape_facets(response.get("aggregations"), rt.taxonomy),
+                "facets": queries.shape_facets(response.get("aggregations"), rt.taxonomy),
                 "suggestions": suggestions,
             }
         )

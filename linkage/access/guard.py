@@ -1,0 +1,191 @@
+"""The guard in front of every request: scopes, allowed origins (CORS), rate limits, security
+headers.
+
+Missing or unknown key: 401; a scope or origin the key lacks: 403; over its rate limit: 429
+with Retry-After (RateLimitExceeded, answered in the one error shape by linkage/api/errors.py).
+The case-manager page served by the app gets a signed, expiring page token instead of a key; the
+embeddable search frame (/embed/frame?key=...) gets an embed token: search only, counted against
+its partner's rate limit, void once the partner's key leaves the file (partners.py, tokens.py).
+With public search on (LINKAGE_PUBLIC_SEARCH), search needs no key (limited per address).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, g, request
+from flask_cors import CORS
+from flask_limiter import Limiter
+from flask_smorest import abort
+
+from linkage.access import tokens
+from linkage.access.partners import Callers, Partner, load_partners, presented_key
+from linkage.config import Settings
+
+# Which scope each endpoint needs; endpoints not listed (health, docs, pages) need none.
+SCOPES = {
+    "search.Search": "search",
+    "resources.Resource": "search",
+    "resources.Categories": "search",
+    "referrals.Instruments": "match",
+    "referrals.Needs": "match",
+    "referrals.Match": "match",
+    "imports.Imports": "import",
+    "imports.Import": "import",
+    "imports.Sources": "import",
+    "imports.Source": "import",
+}
+PUBLIC_RATE_LIMIT = "60/minute"
+EXPIRED_TOKEN = "the page token is invalid or expired: reload the page"
+
+
+@dataclass(frozen=True, eq=False)
+class Access:
+    """One app's access state (app.extensions["linkage_access"])."""
+
+    callers: Callers
+    public_search: bool
+    frame_ancestors: str  # who may frame this app's pages (CSP frame-ancestors)
+    limiter: Limiter
+
+
+def access_of(app: Flask) -> Access:
+    return app.extensions["linkage_access"]
+
+
+def current_access() -> Access:
+    return access_of(current_app)
+
+
+def scope_of(endpoint: str | None) -> str | None:
+    """The scope an endpoint needs; the HSDS API reads the directory, as search does."""
+    if endpoint and endpoint.startswith("hsds."):
+        return "search"
+    return SCOPES.get(endpoint or "")
+
+
+def own_origin() -> str:
+    """This app's scheme://host, as the request reached it."""
+    parts = urlsplit(request.host_url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _calling_partner(callers: Callers, key: str) -> Partner:
+    """Who presents `key`: a page or embed token, the admin key or a partner key; 401 if none."""
+    kind = tokens.kind_of(key)
+    if kind == tokens.PAGE:
+        partner = callers.by_page_token(key, own_origin())
+    elif kind == tokens.EMBED:
+        partner = callers.by_embed_token(key, own_origin())
+    else:
+        partner = callers.admin(key) or callers.by_key(key)
+        if partner is None:
+            abort(401, message="unknown API key")
+    if partner is None:
+        abort(401, message=EXPIRED_TOKEN)
+    return partner
+
+
+def _origin_allowed(partner: Partner) -> bool:
+    origin = request.headers.get("Origin")
+    if not origin or not partner.origins:
+        return True
+    return origin.rstrip("/") in partner.origins
+
+
+def _exempt_from_checks() -> bool:
+    """Endpoints that need no scope (health, docs, pages) and CORS preflights."""
+    return scope_of(request.endpoint) is None or request.method == "OPTIONS"
+
+
+def check_access() -> None:
+    """Before every request: who is asking, and may they?"""
+    if _exempt_from_checks():
+        return
+    scope = scope_of(request.endpoint)
+    access = current_access()
+    key = presented_key(request.headers)
+    if key is None:
+        if scope == "search" and access.public_search:
+            g.partner = None
+            return
+        abort(401, message="an API key is required (Authorization: Bearer <key>)")
+    partner = _calling_partner(access.callers, key)
+    if scope not in partner.scopes:
+        abort(
+            403,
+            message=f"this key may not use {scope} (its scopes: {', '.join(sorted(partner.scopes))})",
+        )
+    if not _origin_allowed(partner):
+        abort(403, message=f"this key may not be used from {request.headers.get('Origin')}")
+    g.partner = partner
+
+
+def _rate_key() -> str:
+    partner = g.get("partner")
+    if partner is None:
+        return f"address:{request.remote_addr}"
+    if partner.per_address:
+        return f"partner:{partner.name}:{request.remote_addr}"
+    return f"partner:{partner.name}"
+
+
+def _rate_limit() -> str:
+    partner = g.get("partner")
+    return partner.rate_limit if partner else PUBLIC_RATE_LIMIT
+
+
+def retry_after_seconds() -> int:
+    """Seconds until the limit this request went over lets it through again (at least 1)."""
+    current = current_access().limiter.current_limit
+    return max(1, int(current.reset_at - time.time())) if current else 60
+
+
+def security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
+        docs = request.path.startswith("/docs")  # Swagger UI starts itself with an inline script
+        script = "'self' 'unsafe-inline'" if docs else "'self'"
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+            f"frame-ancestors {current_access().frame_ancestors}"
+        )
+    return response
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    callers = Callers(
+        partners=load_partners(settings.partner_keys),
+        secret=tokens.signing_secret(settings),
+        admin_key=settings.admin_api_key,
+        page_rate_limit=settings.page_rate_limit,
+    )
+    origins = callers.origins
+    limiter = Limiter(
+        _rate_key,
+        default_limits=[_rate_limit],
+        default_limits_exempt_when=_exempt_from_checks,
+        storage_uri=settings.rate_limit_storage,
+        headers_enabled=True,
+        key_prefix="linkage",
+    )
+    app.extensions["linkage_access"] = Access(
+        callers=callers,
+        public_search=settings.public_search,
+        # Partners may embed the search in an iframe on their own sites.
+        frame_ancestors=" ".join(["'self'", *origins]),
+        limiter=limiter,
+    )
+    # Order matters: who is calling (g.partner) is known before the limiter counts the request.
+    app.before_request(check_access)
+    # Preflight requests carry no key: any partner's origin passes CORS; the key's own
+    # origins are checked on the request itself (403 otherwise).
+    CORS(app, resources={r"/v1/*": {"origins": origins or []}, r"/hsds/*": {"origins": origins or []}},
+         allow_headers=["Authorization", "X-API-Key", "Content-Type"],
+         expose_headers=["Retry-After"], max_age=600)  # fmt: skip
+    limiter.init_app(app)
+    app.after_request(security_headers)

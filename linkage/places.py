@@ -1,0 +1,254 @@
+"""Places: ZIP codes, coordinates and addresses turned into a point and the areas that contain it.
+
+ZIP codes never need the network (the `zipcodes` package ships the USPS list with centroids,
+county and time zone); street addresses go through a configurable geopy geocoder.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+
+import zipcodes
+from geopy.distance import great_circle
+
+METERS_PER_MILE = 1609.344
+_ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
+_LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+_COUNTY_SUFFIX = re.compile(r"\s+(County|Parish|Borough|Census Area|Municipality)$")
+
+
+class PlaceError(ValueError):
+    """`near` could not be turned into a place; the message says why, for the person asking."""
+
+
+class GeocoderUnavailable(RuntimeError):
+    """The address geocoder did not answer."""
+
+
+# Service-area keys (data/README.md, "Service area"): `zip:60623`, `county:IL:Cook`,
+# `state:IL`, `nationwide`. Documents list the areas a service serves, a place the areas it
+# lies in; the indexer, search and the HSDS export share this one scheme.
+AREA_ZIP, AREA_COUNTY, AREA_STATE, NATIONWIDE = "zip", "county", "state", "nationwide"
+AREA_KEY = re.compile(
+    rf"^({AREA_ZIP}:\d{{5}}|{AREA_COUNTY}:[A-Z]{{2}}:[^:]+|{AREA_STATE}:[A-Z]{{2}}|{NATIONWIDE})$"
+)
+
+
+def zip_area(postal_code: str) -> str:
+    return f"{AREA_ZIP}:{postal_code}"
+
+
+def county_area(state: str, county: str) -> str:
+    return f"{AREA_COUNTY}:{state}:{county}"
+
+
+def state_area(state: str) -> str:
+    return f"{AREA_STATE}:{state}"
+
+
+@dataclass(frozen=True)
+class Place:
+    lat: float
+    lon: float
+    label: str
+    precision: str  # "zip" centroid, "point" given as coordinates, or "address"
+    postal_code: str | None = None
+    county: str | None = None
+    state: str | None = None
+    timezone: str | None = None
+
+    def area_keys(self) -> list[str]:
+        """Service-area keys that contain this place, as the indexer writes them."""
+        keys = []
+        if self.postal_code:
+            keys.append(zip_area(self.postal_code))
+        if self.state and self.county:
+            keys.append(county_area(self.state, self.county))
+        if self.state:
+            keys.append(state_area(self.state))
+        keys.append(NATIONWIDE)
+        return keys
+
+
+def county_name(raw: str) -> str:
+    """The county's name as area keys spell it: 'Harford County' → 'Harford'; one spelling for
+    the ZIP list's variants ('Baltimore city' and 'Baltimore City', 'St Mary's' and 'St. Mary's')."""
+    name = _COUNTY_SUFFIX.sub("", " ".join(raw.split()))
+    name = re.sub(r"\bcity$", "City", name)
+    return re.sub(r"^St\.? ", "St. ", name)
+
+
+def valid_coordinates(lat: float, lon: float) -> bool:
+    """Inside the globe and not the (0, 0) placeholder many exports use for 'unknown'."""
+    return -90 <= lat <= 90 and -180 <= lon <= 180 and not (lat == 0 and lon == 0)
+
+
+@cache
+def _zip_table() -> dict[str, dict]:
+    return {z["zip_code"]: z for z in zipcodes.list_all() if z["lat"] and z["long"]}
+
+
+@cache
+def _zip_grid() -> dict[tuple[int, int], list[tuple[float, float, dict]]]:
+    """ZIP centroids bucketed by whole degrees, for nearest-ZIP lookups."""
+    grid: dict[tuple[int, int], list[tuple[float, float, dict]]] = {}
+    for z in _zip_table().values():
+        lat, lon = float(z["lat"]), float(z["long"])
+        grid.setdefault((math.floor(lat), math.floor(lon)), []).append((lat, lon, z))
+    return grid
+
+
+def _place_from_zip(z: dict, lat: float, lon: float, label: str, precision: str) -> Place:
+    return Place(
+        lat=lat,
+        lon=lon,
+        label=label,
+        precision=precision,
+        postal_code=z["zip_code"],
+        county=county_name(z["county"]) if z["county"] else None,
+        state=z["state"],
+        timezone=z["timezone"] or None,
+    )
+
+
+def zip_place(code: str) -> Place | None:
+    """The centroid and areas of a US ZIP code, or None when it is not a known ZIP."""
+    z = _zip_table().get(code[:5])
+    if z is None:
+        return None
+    return _place_from_zip(
+        z, float(z["lat"]), float(z["long"]), f"{z['city']}, {z['state']} {code[:5]}", "zip"
+    )
+
+
+def nearest_zip(lat: float, lon: float, max_miles: float = 30.0) -> dict | None:
+    """The ZIP whose centroid is closest to a point (to learn its county and state)."""
+    # Rank candidates by a flat-earth approximation (cheap, exact enough at this scale),
+    # then measure only the winner on the sphere.
+    shrink = math.cos(math.radians(lat)) ** 2
+    cell_lat, cell_lon = math.floor(lat), math.floor(lon)
+    candidates = [
+        z
+        for dlat in (-1, 0, 1)
+        for dlon in (-1, 0, 1)
+        for z in _zip_grid().get((cell_lat + dlat, cell_lon + dlon), ())
+    ]
+    if not candidates:
+        return None
+    best_lat, best_lon, best = min(
+        candidates, key=lambda c: (c[0] - lat) ** 2 + shrink * (c[1] - lon) ** 2
+    )
+    if great_circle((lat, lon), (best_lat, best_lon)).miles > max_miles:
+        return None
+    return best
+
+
+def point_place(lat: float, lon: float, label: str, precision: str = "point") -> Place:
+    z = nearest_zip(lat, lon)
+    if z is None:
+        return Place(lat=lat, lon=lon, label=label, precision=precision)
+    return _place_from_zip(z, lat, lon, label, precision)
+
+
+@cache
+def _state_timezones() -> dict[str, str]:
+    zones: dict[str, Counter] = {}
+    for z in _zip_table().values():
+        if z["timezone"]:
+            zones.setdefault(z["state"], Counter())[z["timezone"]] += 1
+    return {state: counts.most_common(1)[0][0] for state, counts in zones.items()}
+
+
+def state_timezone(state: str) -> str | None:
+    """The time zone most of a state's ZIP codes use."""
+    return _state_timezones().get(state)
+
+
+class PlaceResolver:
+    """Turns the `near` parameter into a Place; geocodes addresses with the configured geocoder."""
+
+    def __init__(self, geocoder=None):
+        self.geocoder = geocoder
+
+    def resolve(self, near: str) -> Place:
+        text = near.strip()
+        if _ZIP.match(text):
+            place = zip_place(text)
+            if place is None:
+                raise PlaceError(f"'{text[:5]}' is not a known US ZIP code")
+            return place
+        if m := _LATLON.match(text):
+            lat, lon = float(m.group(1)), float(m.group(2))
+            if not valid_coordinates(lat, lon):
+                raise PlaceError("coordinates must be 'lat,lon' with -90..90 and -180..180")
+            return point_place(lat, lon, f"{lat:.5f},{lon:.5f}")
+        if not re.search(r"[A-Za-z]", text) or len(text) < 4:
+            raise PlaceError("give a 5-digit ZIP code, 'lat,lon' coordinates or a street address")
+        return self._geocode(text)
+
+    def _geocode(self, address: str) -> Place:
+        if self.geocoder is None:
+            raise PlaceError(
+                "street addresses cannot be looked up here (no geocoder is configured); "
+                "give a 5-digit ZIP code or 'lat,lon' coordinates"
+            )
+        from geopy.exc import GeopyError  # noqa: PLC0415 (geopy loads only where a geocoder is on)
+
+        try:
+            found = self.geocoder.geocode(address, exactly_one=True, country_codes="us")
+        except GeopyError as exc:
+            raise GeocoderUnavailable(str(exc)) from exc
+        if found is None:
+            raise PlaceError("that address could not be found")
+        return point_place(found.latitude, found.longitude, found.address, "address")
+
+
+def make_geocoder(settings):
+    """The configured geopy geocoder, or None when address lookup is off."""
+    if settings.geocoder == "none":
+        return None
+    if settings.geocoder == "nominatim":
+        from geopy.geocoders import Nominatim  # noqa: PLC0415 (as above)
+
+        options = {"user_agent": settings.geocoder_user_agent, "timeout": settings.geocoder_timeout}
+        if settings.geocoder_domain:
+            options.update(domain=settings.geocoder_domain, scheme=settings.geocoder_scheme)
+        return Nominatim(**options)
+    raise ValueError(f"unknown LINKAGE_GEOCODER {settings.geocoder!r} (use 'none' or 'nominatim')")
+
+
+EARTH_RADIUS_MILES = 3958.7613
+
+
+def miles_between(a: tuple[float, float], b: tuple[float, float]) -> float:
+    """Great-circle distance (haversine). Written out because it runs for every result on
+    the search hot path, where geopy's Point parsing cost more than the search itself."""
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * EARTH_RADIUS_MILES * math.asin(math.sqrt(h))
+
+
+def zips_within(lat: float, lon: float, metres: float) -> list[str]:
+    """ZIP codes whose centroid lies within `metres` of a point."""
+    miles = metres / METERS_PER_MILE
+    dlat = miles / 69.0 + 1
+    dlon = miles / max(69.0 * math.cos(math.radians(min(abs(lat), 89.0))), 1e-6) + 1
+    grid = _zip_grid()
+    found = []
+    lat_cells = range(math.floor(lat - dlat), math.floor(lat + dlat) + 1)
+    lon_cells = range(math.floor(lon - dlon), math.floor(lon + dlon) + 1)
+    if len(lon_cells) > 360:
+        lon_cells = range(-180, 181)
+    for cell in itertools.product(lat_cells, lon_cells):
+        for zlat, zlon, z in grid.get(cell, ()):
+            if miles_between((lat, lon), (zlat, zlon)) <= miles:
+                found.append(z["zip_code"])
+    return found

@@ -1,0 +1,285 @@
+"""Semantic retrieval beside the lexical one, in the same Elasticsearch search.
+
+Documents carry an `embedding` (linkage.semantic, computed at import from the service's name,
+category names and description); a search embeds its words once and adds a `knn` query to
+the lexical one. The minimal Elasticsearch build has no `rrf` retriever, so the two combine
+in the query: a `knn` clause with a similarity floor in the bool's `should`, boosted. One
+search keeps `total`, paging and facets right (a fusion in the app would page two lists).
+
+Needs and categories never rest on categories alone: a need (or a category filter) matches
+the records that carry its categories, or whose meaning is one of its categories' (words and
+meaning agreeing, or meaning alone when close), those below the holders at equal distance.
+
+The body builders are pure: vectors come in as arguments (`category_vectors` and
+`query_vector` are the only callers of the model).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from linkage.search import semantic
+from linkage.taxonomy import Taxonomy
+
+RETRIEVALS = ("hybrid", "lexical", "semantic")
+FIELD = "embedding"
+
+# Query words: the most semantic matches one search adds, and the least cosine similarity
+# that counts (WordLlama's cosines run about 0 to 0.7; tuned on real directories).
+QUERY_K = 200
+QUERY_FLOOR = 0.35
+# A semantic match's score is SEMANTIC_BOOST x (1 + cosine) / 2: about a good single-field
+# text match, so a record both find ranks above one only one of them finds.
+SEMANTIC_BOOST = 8.0
+
+# Needs and categories (cosines with a category's name, description and words).
+MEANING_K = 500
+WORDS_FLOOR = 0.25  # one of its words in the record, and the meaning agrees this far
+MEANING_FLOOR = 0.45  # meaning alone
+MEANING_BOOST = 2.0  # a meaning match scores at most this...
+HOLDER_BONUS = 6.0  # ...below what carrying the category adds: holders first at equal distance
+# A category the indexer inferred (indexer.infer) is a guess from the record's words: its
+# holders rank below those the directory filed under it, above a match by meaning alone.
+INFERRED_BONUS = 2.5
+INFERRED = {"term": {"category_source": "inferred"}}
+
+HOLDERS = "holder"
+LEXICAL = "words-query"  # the lexical match of a search's words
+SIMILAR_QUERY = "similar-query"  # the semantic match of a search's words
+SIMILAR = "similar:"  # + category code: the meaning alone matched
+WORDS = "words:"  # + category code: a word of it, and the meaning agrees
+MEANING_FIELDS = ["service_name", "category_names", "description"]
+UNCATEGORISED = {"bool": {"must_not": {"exists": {"field": "categories"}}}}
+
+
+# The records a category's words and meaning may judge: those with no category, or whose
+# categories are only inferred (a guess from its words, not the directory's). One the directory
+# filed under other categories is taken at its word (a safe house is no youth shelter).
+NOT_FILED = {
+    "bool": {
+        "should": [UNCATEGORISED, INFERRED],
+        "minimum_should_match": 1,
+    }
+}
+
+
+def document_text(doc: dict) -> str:
+    """What a document's vector is embedded from: name, category names, description (its
+    first part)."""
+    parts = [doc.get("service_name") or "", ", ".join(doc.get("category_names") or ())]
+    parts.append((doc.get("description") or "")[: semantic.DESCRIPTION_CHARS])
+    return ". ".join(p for p in parts if p) or " "
+
+
+def category_text(taxonomy: Taxonomy, code: str) -> str:
+    c = taxonomy.categories[code]
+    return ". ".join((c.name, c.description, ", ".join(c.terms)))
+
+
+@cache
+def category_vectors(taxonomy: Taxonomy) -> dict[str, list[float]]:
+    """Every category's vector, embedded once per process (one call)."""
+    codes = list(taxonomy.categories)
+    vectors = semantic.embed([category_text(taxonomy, code) for code in codes])
+    return {code: v.tolist() for code, v in zip(codes, vectors, strict=True)}
+
+
+def query_vector(q: str) -> list[float]:
+    return semantic.embed([q])[0].tolist()
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """What a need or a category filter asks for: the filter of the records that carry it,
+    and the categories whose words and meaning also find it (with their vectors)."""
+
+    key: str
+    holders: dict
+    categories: tuple[str, ...]
+    terms: dict  # category code → its everyday words
+    vectors: dict  # category code → its vector
+    # Top-level categories, whose words are the broadest ("food", "bus", "rent"): they count
+    # in a service's name only (Baltimore's descriptions open with the bus line to take).
+    broad: tuple[str, ...] = ()
+
+
+def need_meaning(taxonomy: Taxonomy, need: str, vectors: dict[str, list[float]]) -> Meaning:
+    """A need's meaning: the categories chiefly for it (a category also serving it, such as
+    legal help for housing, is too broad to find it by words)."""
+    codes = tuple(
+        c for c in taxonomy.categories_for_need(need) if taxonomy.categories[c].needs[0] == need
+    )
+    return _meaning(taxonomy, need, {"terms": {"needs": [need]}}, codes, vectors)
+
+
+def category_meaning(taxonomy: Taxonomy, code: str, vectors: dict[str, list[float]]) -> Meaning:
+    """A category's meaning: it and the categories under it."""
+    codes = tuple(c for c in taxonomy.categories if code in taxonomy.ancestors_and_self(c))
+    return _meaning(taxonomy, code, {"terms": {"category_tree": [code]}}, codes, vectors)
+
+
+def _meaning(
+    taxonomy: Taxonomy, key: str, holders: dict, codes: tuple[str, ...], vectors: dict
+) -> Meaning:
+    terms = {
+        c: tuple(
+            dict.fromkeys((taxonomy.categories[c].name.lower(), *taxonomy.categories[c].terms))
+        )
+        for c in codes
+    }
+    broad = tuple(c for c in codes if taxonomy.categories[c].parent is None)
+    vectors = {c: vectors[c] for c in codes if c in vectors}
+    return Meaning(key, holders, codes, terms, vectors, broad)
+
+
+def knn(
+    vector: list[float], filters: list[dict], similarity: float, k: int, boost: float,
+    name: str | None = None,
+) -> dict:  # fmt: skip
+    """A `knn` query: the `k` closest records at least `similarity` close (cosine), among
+    those that pass `filters` (applied while searching, so k are found if they exist)."""
+    clause = {
+        "field": FIELD,
+        "query_vector": list(vector),
+        "k": k,
+        "num_candidates": min(max(2 * k, 100), 10_000),
+        "similarity": similarity,
+        "filter": filters,
+        "boost": boost,
+    }
+    if name:
+        clause["_name"] = name
+    return {"knn": clause}
+
+
+def words_match(terms: tuple[str, ...], fields: list[str] = MEANING_FIELDS) -> dict:
+    """Any of a category's words, as phrases, in the record's name, categories or description."""
+    return {
+        "bool": {
+            "should": [
+                {"multi_match": {"query": t, "type": "phrase", "fields": fields}} for t in terms
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def meaning_clause(meaning: Meaning, filters: list[dict], retrieval: str) -> dict:
+    """Records that carry the meaning's categories (HOLDER_BONUS + their meaning's score), or
+    that its words and meaning find (at most MEANING_BOOST): a scoring clause for `must`.
+
+    Words and meaning judge only the records NOT_FILED: one the directory filed under other
+    categories is taken at its word (a counselling service that also hands out groceries, a
+    safe house, are no food pantry or youth shelter)."""
+    unfiled = [*filters, NOT_FILED]
+    found: list[dict] = []
+    for code in meaning.categories:
+        fields = ["service_name"] if code in meaning.broad else MEANING_FIELDS
+        words = words_match(meaning.terms[code], fields)
+        vector = meaning.vectors.get(code)
+        if retrieval == "lexical" or vector is None:
+            if retrieval != "semantic":
+                filed = {"bool": {"filter": [words, NOT_FILED]}}
+                found.append({"constant_score": {"filter": filed, "boost": MEANING_BOOST / 2,
+                                                 "_name": WORDS + code}})  # fmt: skip
+            continue
+        if retrieval == "hybrid":  # a word of the category, and the meaning agrees
+            found.append(
+                knn(vector, [*unfiled, words], WORDS_FLOOR, MEANING_K, MEANING_BOOST, WORDS + code)
+            )
+        found.append(knn(vector, unfiled, MEANING_FLOOR, MEANING_K, MEANING_BOOST, SIMILAR + code))
+    should: list[dict] = [
+        {"constant_score": {
+            "filter": {"bool": {"filter": [meaning.holders], "must_not": [INFERRED]}},
+            "boost": HOLDER_BONUS, "_name": HOLDERS,
+        }},
+        {"constant_score": {
+            "filter": {"bool": {"filter": [meaning.holders, INFERRED]}},
+            "boost": INFERRED_BONUS, "_name": HOLDERS,
+        }},
+    ]  # fmt: skip
+    if found:
+        # The best of its categories' matches, not their sum: a record close to several
+        # categories of one need must not outrank one that carries it.
+        should.append({"dis_max": {"queries": found}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def any_meaning(meanings: list[Meaning], filters: list[dict], retrieval: str) -> dict:
+    """Any of several needs (or categories): what a repeated `need=` asks."""
+    clauses = [meaning_clause(m, filters, retrieval) for m in meanings]
+    if len(clauses) == 1:
+        return clauses[0]
+    return {"bool": {"should": clauses, "minimum_should_match": 1}}
+
+
+# The categories a search's words mean, by their vector: the closest category, when it is this
+# close (cosine with its name, description and words) and this far ahead of every category
+# outside its branch. "somewhere to sleep tonight" is 0.65 from Shelter and 0.26 from the next.
+QUERY_CATEGORY_FLOOR = 0.55
+QUERY_CATEGORY_MARGIN = 0.15
+
+
+def closest_category(
+    taxonomy: Taxonomy, query_vector: Sequence[float], vectors: dict[str, list[float]],
+    named: Sequence[str] = (),
+) -> str | None:  # fmt: skip
+    """The category a search's words mean, when one is clearly closest (see the constants)
+    and narrower than any its words already `named` ("lawyer for eviction": the words name
+    Legal help, the meaning Tenant legal aid)."""
+    if not vectors:
+        return None
+    scored = sorted(
+        ((sum(a * b for a, b in zip(query_vector, v, strict=True)), c) for c, v in vectors.items()),
+        reverse=True,
+    )
+    best_score, best = scored[0]
+    branch = taxonomy.ancestors_and_self(best)[-1]
+    rival = next(
+        (score for score, c in scored[1:] if taxonomy.ancestors_and_self(c)[-1] != branch), 0.0
+    )
+    related = any(best in taxonomy.ancestors_and_self(c) for c in named)
+    if best_score >= QUERY_CATEGORY_FLOOR and best_score - rival >= QUERY_CATEGORY_MARGIN:
+        return None if related else best
+    return None
+
+
+def query_knn(vector: list[float], filters: list[dict]) -> dict:
+    """The semantic match of a search's words."""
+    return knn(vector, filters, QUERY_FLOOR, QUERY_K, SEMANTIC_BOOST, SIMILAR_QUERY)
+
+
+def reasons(matched: Sequence[str], doc: dict, req, taxonomy: Taxonomy) -> list[str]:
+    """Why a record was found by meaning (from the named queries it matched, `req` a
+    search.SearchRequest): "matched: food pantry" (a word of a need's category, its meaning
+    agreeing), "similar to: food pantry" (a category's meaning alone, or the words'),
+    none for a record that carries the category (its category says why)."""
+    matched = set(matched)
+    why: list[str] = []
+    if SIMILAR_QUERY in matched and LEXICAL not in matched and req.retrieval == "hybrid":
+        why.append(f"similar to: {req.q}")
+    if HOLDERS in matched:
+        return why
+    names = doc.get("category_names") or ()
+    text = " ".join((doc.get("service_name") or "", doc.get("description") or "", *names)).lower()
+    words: list[str] = []
+    similar: list[str] = []
+    for meaning in (*req.need_meanings, *req.category_meanings, *req.query_meanings):
+        for code in meaning.categories:
+            found = [t for t in meaning.terms[code] if _has_phrase(text, t)]
+            if WORDS + code in matched and found:
+                words += found
+            elif WORDS + code in matched or SIMILAR + code in matched:
+                similar.append(taxonomy.categories[code].name.lower())
+    if words:
+        why.append(f"matched: {', '.join(list(dict.fromkeys(words))[:3])}")
+    elif similar:
+        why.append(f"similar to: {similar[-1]}")  # the narrowest (children follow parents)
+    return why
+
+
+def _has_phrase(text: str, phrase: str) -> bool:
+    return re.search(rf"\b{re.escape(phrase)}", text) is not None

@@ -1,0 +1,252 @@
+"""Matching: for each need, the few nearby resources this client can use. Pure functions.
+
+One Elasticsearch query per need, sent together in one _msearch. Ranking per need, in order
+of weight: speaks one of the client's languages, distance (decay within the radius), fit of the
+service's category to the need, open now or soon, verified in the past year. Eligibility is a filter (see linkage.eligibility).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from linkage.languages import language_name
+from linkage.screening.needs import Need
+from linkage.search import eligibility, hybrid, queries
+from linkage.search.eligibility import Client
+from linkage.taxonomy import Taxonomy
+
+LANGUAGE_WEIGHT = 100.0  # above everything else together: her language first
+DISTANCE_WEIGHT = 10.0
+FIT_WEIGHT = 5.0  # the service's own category is chiefly for this need
+OPEN_SOON_WEIGHT = 3.0  # open now or within the next two hours
+OPEN_SOON_MINUTES = 120
+VERIFIED_WEIGHT = 1.0
+# Carrying one of the need's categories, above a record only its words and meaning find
+# (linkage.hybrid), at equal distance; below the client's language.
+HOLDER_WEIGHT = 8.0
+NEAREST_OUTSIDE = 3  # offered when nothing is found within the radius
+
+
+@dataclass(frozen=True)
+class NeedGroup:
+    """What one list of referrals answers: an assessed need, or a need or category named."""
+
+    key: str
+    label: str
+    filter: dict
+    need_code: str | None
+    categories: tuple[str, ...]
+    primary: tuple[str, ...] = ()  # categories chiefly for this need (it is listed first)
+    # Its meaning: records that carry `filter`, or whose words and meaning match it.
+    meaning: hybrid.Meaning | None = None
+
+
+def groups_for(
+    needs: list[Need], named: list[str], taxonomy: Taxonomy, vocabulary: dict
+) -> list[NeedGroup]:
+    groups: dict[str, NeedGroup] = {}
+    for need in needs:
+        groups.setdefault(need.key, _need_group(need.key, need.label, need.code, taxonomy))
+    for code in named:
+        if code in groups:
+            continue
+        if code in taxonomy:
+            groups[code] = NeedGroup(
+                code,
+                taxonomy.categories[code].name,
+                {"term": {"category_tree": code}},
+                None,
+                (code,),
+                meaning=hybrid.category_meaning(taxonomy, code, hybrid.category_vectors(taxonomy)),
+            )
+        else:
+            label = vocabulary.get(code, {}).get("label", code)
+            groups[code] = _need_group(code, label, code, taxonomy)
+    return list(groups.values())
+
+
+def _need_group(key: str, label: str, code: str, taxonomy: Taxonomy) -> NeedGroup:
+    addressing = tuple(taxonomy.categories_for_need(code))
+    meaning = hybrid.need_meaning(taxonomy, code, hybrid.category_vectors(taxonomy))
+    primary = meaning.categories  # the categories chiefly for the need
+    return NeedGroup(key, label, {"term": {"needs": code}}, code, addressing, primary, meaning)
+
+
+def need_clause(group: NeedGroup, filters: list[dict]) -> dict:
+    """What a record must be to answer the group: carry its categories, or (with a meaning)
+    be found by its words and meaning among those that pass `filters`."""
+    if group.meaning is None:
+        return group.filter
+    return hybrid.meaning_clause(group.meaning, filters, "hybrid")
+
+
+def ranking_functions(
+    group: NeedGroup, client: Client, radius_miles: float, now: datetime, timezones: list[str]
+) -> list[dict]:
+    functions: list[dict] = []
+    if client.languages:
+        functions.append(
+            {"filter": {"terms": {"languages": list(client.languages)}}, "weight": LANGUAGE_WEIGHT}
+        )
+    if client.place is not None:
+        functions.append(
+            {
+                "filter": queries.within_radius(client.place, radius_miles),
+                "gauss": {
+                    "location": {
+                        "origin": {"lat": client.place.lat, "lon": client.place.lon},
+                        "scale": f"{max(radius_miles / 2, 0.5)}mi",
+                        "offset": "0.5mi",
+                    }
+                },
+                "weight": DISTANCE_WEIGHT,
+            }
+        )
+    if group.primary:
+        functions.append(
+            {"filter": {"terms": {"categories": list(group.primary)}}, "weight": FIT_WEIGHT}
+        )
+    functions.append({"filter": group.filter, "weight": HOLDER_WEIGHT})
+    if timezones:
+        soon = queries.open_now_filter(now, timezones, OPEN_SOON_MINUTES)
+        functions.append({"filter": soon, "weight": OPEN_SOON_WEIGHT})
+    functions.append(
+        {"filter": {"range": {"last_verified": {"gte": "now-365d/d"}}}, "weight": VERIFIED_WEIGHT}
+    )
+    return functions
+
+
+def need_query(
+    group: NeedGroup,
+    client: Client,
+    radius_miles: float,
+    now: datetime,
+    timezones: list[str],
+    size: int,
+    open_now: bool = False,
+    include_ineligible: bool = False,
+) -> dict:
+    """The search for one need's referrals."""
+    filters: list[dict] = [{"term": {"status": "active"}}]
+    if client.place is not None:
+        filters.append(queries.place_filter(client.place, radius_miles))
+    if open_now:
+        filters.append(queries.open_now_filter(now, timezones))
+    if not include_ineligible:
+        filters.extend(eligibility.filters(client))
+    sort: list = ["_score"]
+    if client.place is not None:
+        sort.append(_nearest_first(client))
+    sort.append({"service_name.raw": "asc"})
+    return {
+        "query": {
+            "function_score": {
+                "query": {"bool": {"must": [need_clause(group, filters)], "filter": filters}},
+                "functions": ranking_functions(group, client, radius_miles, now, timezones),
+                "score_mode": "sum",
+                "boost_mode": "replace",
+            }
+        },
+        "sort": sort,
+        "size": size,
+        "track_total_hits": True,
+        "_source": {"excludes": queries.SOURCE_EXCLUDES},
+    }
+
+
+def _nearest_first(client: Client) -> dict:
+    location = {"lat": client.place.lat, "lon": client.place.lon}
+    return {"_geo_distance": {"location": location, "order": "asc"}}
+
+
+def nearest_query(group: NeedGroup, client: Client, bound_miles: float) -> dict:
+    """Nothing within the radius: the nearest ones the client qualifies for within
+    `bound_miles` in the client's own state, or serving the client's area — never another
+    state's local services (a pantry 600 miles away is no referral)."""
+    place = client.place
+    nearby: dict = queries.within_radius(place, bound_miles)
+    if place.state:
+        # Another state's address is out; a location without a state is judged by distance.
+        in_state = {"term": {"address.state": place.state}}
+        no_state = {"bool": {"must_not": {"exists": {"field": "address.state"}}}}
+        nearby = {
+            "bool": {
+                "filter": [nearby],
+                "should": [in_state, no_state],
+                "minimum_should_match": 1,
+            }
+        }
+    serving = {"terms": {"service_areas": place.area_keys()}}
+    reachable = {"bool": {"should": [nearby, serving], "minimum_should_match": 1}}
+    filters = [_qualifying(group, client), reachable]
+    return {
+        "query": {"bool": {"filter": filters}},
+        "sort": [_nearest_first(client)],
+        "size": NEAREST_OUTSIDE,
+        "_source": {"excludes": queries.SOURCE_EXCLUDES},
+    }
+
+
+def farther_query(group: NeedGroup, client: Client) -> dict:
+    """The distance to the nearest located service the client qualifies for, however far
+    (for a wider radius to suggest when there is nothing nearby): its sort value, in miles."""
+    location = {"lat": client.place.lat, "lon": client.place.lon}
+    filters = [_qualifying(group, client), {"exists": {"field": "location"}}]
+    return {
+        "query": {"bool": {"filter": filters}},
+        "sort": [{"_geo_distance": {"location": location, "order": "asc", "unit": "mi"}}],
+        "size": 1,
+        "_source": False,
+    }
+
+
+def _qualifying(group: NeedGroup, client: Client) -> dict:
+    """Active, for the need, and the client qualifies."""
+    active = {"term": {"status": "active"}}
+    qualifying = [active, *eligibility.filters(client)]
+    return {"bool": {"filter": [*qualifying, need_clause(group, qualifying)]}}
+
+
+def shape_referral(
+    doc: dict,
+    group: NeedGroup,
+    client: Client,
+    radius_miles: float,
+    taxonomy: Taxonomy,
+    now: datetime,
+    client_needs: dict[str, str],
+) -> dict:
+    """One referral: the search result, plus why it fits this need and this client."""
+    spoken = next((lang for lang in client.languages if lang in (doc.get("languages") or ())), None)
+    req = queries.SearchRequest(place=client.place, radius_miles=radius_miles, language=spoken)
+    result = queries.shape_result(doc, req, taxonomy, now)
+    fitting = [
+        c
+        for c in doc.get("categories") or ()
+        if set(taxonomy.ancestors_and_self(c)) & set(group.categories)
+    ]
+    why = [f"{group.label} → {taxonomy.categories[c].name}" for c in fitting[:2]] or [
+        f"addresses {group.label.lower()}"
+    ]
+    judgement = eligibility.judge(
+        doc, client, {k: v["name"] for k, v in taxonomy.eligibility_tags.items()}
+    )
+    why += [f"eligible: {r}" for r in judgement.reasons]
+    why += result["why"]
+    if client.languages and spoken is None:
+        names = ", ".join(language_name(lang) for lang in client.languages)
+        why.append(f"does not list {names}")
+    also = [
+        label
+        for code, label in client_needs.items()
+        if code != group.need_code and code in (doc.get("needs") or ())
+    ]
+    result.update(
+        why=why,
+        eligible=judgement.eligible,
+        excluded_because=judgement.excluded_because,
+        check_eligibility=judgement.check,
+        also_addresses=also,
+    )
+    return result

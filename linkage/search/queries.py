@@ -1,0 +1,504 @@
+"""Search: a validated request → an Elasticsearch query body, and hits → results. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from linkage import hours, places
+from linkage.languages import language_name
+from linkage.places import METERS_PER_MILE, Place, miles_between
+from linkage.search import eligibility, hybrid, reach
+from linkage.search.document import INTERNAL_FIELDS
+from linkage.search.reach import place_filter, within_radius  # noqa: F401 (match uses them from here)
+from linkage.taxonomy import Taxonomy, TermMatch
+from linkage.words import american, british, english_gloss, meaningful, tokens
+
+# What the words are looked for in, and how much each counts: the service (its name, categories
+# and description) well above its organisation's name, so asking for a kind of group does not
+# return every programme of an organisation whose name holds those words.
+FIELD_WEIGHTS = {
+    "service_name": 3.0,
+    "category_names": 2.0,
+    "description": 1.0,
+    "organization_name": 0.5,
+    "location_name": 0.5,
+    "eligibility.description": 0.3,
+}
+TEXT_FIELDS = [f"{f}^{w}" for f, w in FIELD_WEIGHTS.items()]  # stemmed (English)
+EXACT_FIELDS = [f"{f}.exact^{w}" for f, w in FIELD_WEIGHTS.items()]  # unstemmed words
+# The words must be together in one field (three in four of them): across fields, "food
+# bank" would find a diaper bank that also hands out baby food. The organisation's and the
+# place's names count apart, below the service's own fields.
+NAME_FIELDS = ("organization_name", "location_name")
+SERVICE_TEXT = [f for f in TEXT_FIELDS if f.split("^")[0] not in NAME_FIELDS]
+SERVICE_EXACT = [f for f in EXACT_FIELDS if f.split(".exact")[0] not in NAME_FIELDS]
+NAMES_TEXT = [f for f in TEXT_FIELDS if f.split("^")[0] in NAME_FIELDS]
+SPANISH_FIELDS = ["service_name.es^3", "description.es", "eligibility.description.es^0.3"]
+# Each kind of match adds its boost: a record with the exact words scores exact + stemmed
+# (+ phrase), one with other forms of them stemmed only, a near miss fuzzy only (a fallback
+# far below: "halal" never puts "Hall" above a halal pantry). Exact + stemmed is 1: the
+# scale of a single text match, which the recognised category's flat score and the
+# semantic match's boost are set against.
+PHRASE_BOOST, EXACT_BOOST, STEMMED_BOOST, SPANISH_BOOST, FUZZY_BOOST = 0.8, 0.6, 0.4, 0.4, 0.04
+MIN_WORDS = "2<75%"  # of 1 or 2 words all, of more three in four
+# Edits a near miss may have: none below 6 letters ("halal" is not "hall"), one up to 8, two
+# from 9 ("conseling" is "counseling").
+FUZZINESS = "AUTO:6,9"
+MATCHED_WORD = "word:"  # + a query word: named query, for "matched: <words>" in `why`
+MAX_NAMED_WORDS = 8
+# Kept out of responses: search-only fields, and notes meant for directory maintainers.
+SOURCE_EXCLUDES = list(INTERNAL_FIELDS)
+FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
+AREA_LABELS = {
+    places.AREA_ZIP: "your ZIP code",
+    places.AREA_COUNTY: "your county",
+    places.AREA_STATE: "your state",
+    places.NATIONWIDE: places.NATIONWIDE,
+}
+REACHED = "reached"  # the aggregation holding the facets when `reach` narrows the results
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """A search, already validated and with its place resolved."""
+
+    q: str | None = None
+    place: Place | None = None
+    radius_miles: float = 10.0
+    categories: tuple[str, ...] = ()
+    needs: tuple[str, ...] = ()
+    language: str | None = None
+    age: int | None = None
+    open_now: bool = False
+    free: bool = False
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    recognised: tuple[TermMatch, ...] = field(default=())
+    reach: tuple[str, ...] = ()  # only these reaches (linkage.reach); needs a place
+    # Semantic retrieval (linkage.hybrid): "hybrid", "lexical" or "semantic"; the vector of
+    # `q`, and the meanings of the needs and categories asked for.
+    retrieval: str = "hybrid"
+    query_vector: tuple[float, ...] | None = None
+    need_meanings: tuple[hybrid.Meaning, ...] = ()
+    category_meanings: tuple[hybrid.Meaning, ...] = ()
+    # The categories the words name (`recognised`) or mean (the query's vector): their
+    # meanings find the records of a directory that did not file them under it.
+    query_meanings: tuple[hybrid.Meaning, ...] = ()
+    # A Spanish `q` glossed into English (linkage.words.english_gloss), for a directory
+    # written in English: matched as words and used for the query's meaning.
+    gloss: str | None = None
+
+
+def radius_in_miles(radius: float | None, unit: str, default_miles: float) -> float:
+    if radius is None:
+        return default_miles
+    return radius * 1000 / METERS_PER_MILE if unit == "km" else radius
+
+
+def request_from_args(
+    args: dict, place: Place | None, taxonomy: Taxonomy, default_radius_miles: float
+) -> SearchRequest:
+    """A SearchRequest from validated API parameters and the place `near` resolved to."""
+    radius = radius_in_miles(args.get("radius"), args.get("unit", "mi"), default_radius_miles)
+    q = (args.get("q") or "").strip() or None
+    retrieval = args.get("retrieval", "hybrid")
+    vectors = hybrid.category_vectors(taxonomy) if retrieval != "lexical" else {}
+    gloss = english_gloss(q) if q else None
+    recognised = tuple(taxonomy.recognise(q or ""))
+    if gloss:  # what the English gloss names, unless the Spanish words named it or narrower
+        known = {a for m in recognised for a in taxonomy.ancestors_and_self(m.category)}
+        recognised += tuple(m for m in taxonomy.recognise(gloss) if m.category not in known)
+    # Embedded once per request (the model stays loaded in the process); WordLlama reads
+    # English, so a Spanish query's meaning is its gloss's.
+    query_vector = tuple(hybrid.query_vector(gloss or q)) if q and retrieval != "lexical" else None
+    named = list(dict.fromkeys(m.category for m in recognised))
+    if query_vector is not None and (
+        meant := hybrid.closest_category(taxonomy, query_vector, vectors, named)
+    ):
+        named.append(meant)
+        recognised += (TermMatch(meant, q),)  # meant by the words as a whole
+    return SearchRequest(
+        q=q,
+        place=place,
+        radius_miles=round(radius, 3),
+        categories=tuple(args.get("category") or ()),
+        needs=tuple(args.get("need") or ()),
+        language=args.get("language"),
+        age=args.get("age"),
+        open_now=args.get("open_now", False),
+        free=args.get("free", False),
+        sort=args.get("sort", "relevance"),
+        page=args.get("page", 1),
+        per_page=args.get("per_page", 20),
+        recognised=recognised,
+        reach=tuple(dict.fromkeys(args.get("reach") or ())),
+        retrieval=retrieval,
+        query_vector=query_vector,
+        need_meanings=tuple(
+            hybrid.need_meaning(taxonomy, n, vectors) for n in args.get("need") or ()
+        ),
+        category_meanings=tuple(
+            hybrid.category_meaning(taxonomy, c, vectors) for c in args.get("category") or ()
+        ),
+        query_meanings=tuple(hybrid.category_meaning(taxonomy, c, vectors) for c in named),
+        gloss=gloss,
+    )
+
+
+def open_now_filter(now: datetime, timezones: list[str], within_minutes: int = 0) -> dict:
+    """Open at `now` (or opening within the next `within_minutes`), in each resource's own
+    time zone: one check per zone present."""
+
+    def at(tz: str) -> dict:
+        minute = hours.minute_of_week(now, tz)
+        if not within_minutes:
+            return {"term": {"open_minutes": minute}}
+        window = {"gte": minute, "lte": minute + within_minutes, "relation": "intersects"}
+        return {"range": {"open_minutes": window}}
+
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [{"term": {"timezone": tz}}, at(tz)]}} for tz in timezones
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def build_filters(req: SearchRequest, now: datetime, timezones: list[str]) -> list[dict]:
+    """What every result must pass. Needs and categories are not here: they match by meaning
+    too, and score (`meaning_clauses`)."""
+    filters: list[dict] = [{"term": {"status": "active"}}]
+    if req.language:
+        match = {"term": {"languages": req.language}}
+        if req.language == "en":
+            # A directory that lists no language is taken to serve in English.
+            match = {
+                "bool": {
+                    "should": [match, {"bool": {"must_not": {"exists": {"field": "languages"}}}}]
+                }
+            }
+        filters.append(match)
+    if req.age is not None:
+        filters.append({"bool": {"must_not": eligibility.age_limits_exclude(req.age)}})
+    if req.free:
+        filters.append({"term": {"fees": "free"}})
+    if req.open_now:
+        filters.append(open_now_filter(now, timezones))
+    if req.place is not None:
+        filters.append(place_filter(req.place, req.radius_miles))
+    return filters
+
+
+def _words_clause(query: str, fields: list[str], boost: float, **extra) -> dict:
+    return {
+        "multi_match": {
+            "query": query,
+            "fields": fields,
+            "minimum_should_match": MIN_WORDS,
+            "boost": boost,
+            **extra,
+        }
+    }
+
+
+def word_clauses(q: str) -> list[dict]:
+    """One named, scoreless clause per meaningful word of `q` (either spelling), so a hit
+    says which of the words it holds (`matched_queries`)."""
+    clauses = []
+    for word in list(dict.fromkeys(meaningful(q)))[:MAX_NAMED_WORDS]:
+        spellings = " ".join(dict.fromkeys((american(word), british(word))))
+        clauses.append(
+            {
+                "multi_match": {
+                    "query": spellings,
+                    "fields": [*TEXT_FIELDS, *EXACT_FIELDS, *SPANISH_FIELDS],
+                    "boost": 0.0,
+                    "_name": MATCHED_WORD + word,
+                }
+            }
+        )
+    return clauses
+
+
+def text_query(req: SearchRequest) -> dict:
+    """The words: exact and phrase matches above stemmed (English, Spanish), stemmed above a
+    fuzzy fallback, either spelling (British, American), or any category recognised in them."""
+    if not req.q:
+        return {"match_all": {}}
+    phrase = american(req.q)
+    # Words like "a", "with", "para" are left out ("help with rent" is about rent), unless
+    # nothing else is left; the phrase keeps them.
+    core = " ".join(meaningful(phrase)) or phrase
+    should: list[dict] = [
+        _words_clause(core, SERVICE_EXACT, EXACT_BOOST),
+        _words_clause(core, SERVICE_TEXT, STEMMED_BOOST),
+        _words_clause(core, NAMES_TEXT, STEMMED_BOOST),
+        _words_clause(core, SPANISH_FIELDS, SPANISH_BOOST),
+        _words_clause(core, EXACT_FIELDS, FUZZY_BOOST, fuzziness=FUZZINESS, prefix_length=1),
+    ]
+    if len(tokens(phrase)) > 1:
+        should.append(
+            {
+                "multi_match": {
+                    "query": phrase,
+                    "type": "phrase",
+                    "slop": 1,
+                    "fields": TEXT_FIELDS,
+                    "boost": PHRASE_BOOST,
+                }
+            }
+        )
+    if req.gloss:
+        # A Spanish query's English gloss, against the English text of the records.
+        should.append(_words_clause(req.gloss, SERVICE_TEXT, STEMMED_BOOST))
+    if (other := british(core)) != core:
+        # Records spelled the British way ("Counselling Centre").
+        should.append(_words_clause(other, SERVICE_EXACT, EXACT_BOOST))
+    # A category named in the words used is the strongest signal: a flat score above what a
+    # text match alone reaches, so "food bank" puts food pantries first; one per category, so
+    # a record that is all the words name ("lawyer for eviction": legal help and housing, or
+    # tenant legal aid, under both) ranks above one that is a part.
+    for code in sorted({m.category for m in req.recognised}):
+        should.append(
+            {"constant_score": {"filter": {"term": {"category_tree": code}}, "boost": 20.0}}
+        )
+    matched = {"bool": {"should": should, "minimum_should_match": 1}}
+    return {"bool": {"must": [matched], "should": word_clauses(req.q)}}
+
+
+def matched_words(matched: Sequence[str], q: str | None) -> list[str]:
+    """The reason naming the query's words a hit holds, in the query's order: ["matched:
+    food, pantry"] or []."""
+    names = set(matched)
+    found = [w for w in dict.fromkeys(meaningful(q or "")) if MATCHED_WORD + w in names]
+    return [f"matched: {', '.join(found)}"] if found else []
+
+
+def meaning_clauses(req: SearchRequest, filters: list[dict]) -> list[dict]:
+    """The needs asked for (any of them) and the categories (any of them): records that carry
+    them, or whose words and meaning match them (linkage.hybrid)."""
+    groups = [req.need_meanings, req.category_meanings]
+    if not req.need_meanings and req.needs:  # a request built without meanings
+        groups[0] = tuple(
+            hybrid.Meaning(n, {"terms": {"needs": [n]}}, (), {}, {}) for n in req.needs
+        )
+    if not req.category_meanings and req.categories:
+        groups[1] = tuple(
+            hybrid.Meaning(c, {"terms": {"category_tree": [c]}}, (), {}, {}) for c in req.categories
+        )
+    return [hybrid.any_meaning(list(g), filters, req.retrieval) for g in groups if g]
+
+
+def words_and_meaning(req: SearchRequest, filters: list[dict]) -> dict:
+    """The match of the words: lexical, semantic (a similarity floor) or either (a record
+    found by both scores both, so ranks above one found by one)."""
+    if not req.q or req.retrieval == "lexical" or req.query_vector is None:
+        return text_query(req)
+    semantic = hybrid.query_knn(list(req.query_vector), filters)
+    if req.retrieval == "semantic":
+        return semantic
+    lexical = {"bool": {"must": [text_query(req)], "_name": hybrid.LEXICAL}}
+    should = [lexical, semantic]
+    if req.query_meanings:
+        # Records the directory did not file under the category the words name or mean, but
+        # whose words and meaning are that category's (the holders score in text_query).
+        should.append(hybrid.any_meaning(list(req.query_meanings), filters, req.retrieval))
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict:
+    """The whole search body for Elasticsearch."""
+    filters = build_filters(req, now, timezones)
+    must = [words_and_meaning(req, filters), *meaning_clauses(req, filters)]
+    query: dict = {"bool": {"must": must, "filter": filters}}
+    sort: list = ["_score", {"service_name.raw": "asc"}]
+    if req.place is not None:
+        origin = {"lat": req.place.lat, "lon": req.place.lon}
+        if req.sort == "distance":
+            sort = [
+                {"_geo_distance": {"location": origin, "order": "asc", "unit": "mi"}},
+                {"service_name.raw": "asc"},
+            ]
+        else:
+            query = {
+                "function_score": {
+                    "query": query,
+                    # Local before area before remote at comparable relevance (linkage.reach).
+                    "functions": reach.score_functions(req.place, req.radius_miles),
+                    "score_mode": "first",
+                    "boost_mode": "multiply",
+                }
+            }
+    elif req.sort == "distance":
+        sort = [{"service_name.raw": "asc"}]
+    body = {
+        "query": query,
+        "sort": sort,
+        "from": (req.page - 1) * req.per_page,
+        "size": req.per_page,
+        "track_total_hits": True,
+        "_source": {"excludes": SOURCE_EXCLUDES},
+        "aggs": facet_aggregations(req),
+    }
+    if req.place is not None and req.reach:
+        # A post filter, so that the counts by reach stay those of every reach (the page's tabs).
+        body["post_filter"] = reach.request_filter(req.place, req.radius_miles, req.reach)
+    return body
+
+
+def facet_aggregations(req: SearchRequest) -> dict:
+    """The facets; with a place, counts by reach too (every reach, whichever are asked for)."""
+    aggs: dict = {name: {"terms": {"field": f, "size": 100}} for name, f in FACETS.items()}
+    if req.place is None:
+        return aggs
+    if req.reach:
+        # The other facets count what is shown: the reaches asked for.
+        aggs = {REACHED: {"filter": reach.request_filter(req.place, req.radius_miles, req.reach),
+                          "aggs": aggs}}  # fmt: skip
+    aggs["reach"] = reach.facet_aggregation(req.place, req.radius_miles)
+    return aggs
+
+
+def _area_served(
+    doc: dict, place: Place | None, distance: dict | None, radius_miles: float
+) -> str | None:
+    """Which of the place's areas a service serves, when it is not simply within the radius."""
+    if place is None or (distance is not None and distance["miles"] <= radius_miles):
+        return None
+    keys = set(place.area_keys())
+    for area in doc.get("service_areas") or ():
+        if area in keys:
+            return AREA_LABELS[area.split(":")[0]]
+    return None
+
+
+def shape_result(
+    doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime, matched: Sequence[str] = ()
+) -> dict:
+    """One search result: what a case manager needs to refer, and why it matched (`matched`:
+    the hit's named queries, for the semantic and meaning reasons)."""
+    why: list[str] = []
+    doc_tree = set(doc.get("category_tree") or ())
+    for match in req.recognised:
+        if match.category in doc_tree:
+            why.append(
+                f"category: {taxonomy.categories[match.category].name} (from '{match.term}')"
+            )
+    for code in req.categories:
+        if code in doc_tree:
+            why.append(f"category: {taxonomy.categories[code].name}")
+    for need in req.needs:
+        if need in (doc.get("needs") or ()):
+            why.append(f"addresses need: {need}")
+    if why and doc.get("category_source") == "inferred":
+        # The source gave no category: the match rests on the record's words (indexer.infer).
+        why.append(f"inferred from its {doc.get('category_inferred_from') or 'description'}")
+    why += matched_words(matched, req.q)
+    why += hybrid.reasons(matched, doc, req, taxonomy)
+    confidential = bool(doc.get("confidential"))
+    distance = miles = None
+    if req.place is not None and doc.get("location"):
+        miles = miles_between(
+            (req.place.lat, req.place.lon), (doc["location"]["lat"], doc["location"]["lon"])
+        )
+    if confidential:
+        # Distance from several places would give the address away.
+        why.append("location kept confidential")
+    elif miles is not None:
+        distance = {"miles": round(miles, 1), "km": round(miles * METERS_PER_MILE / 1000, 1)}
+        why.append(f"{distance['miles']} mi away")
+    served = _area_served(doc, req.place, distance, req.radius_miles)
+    if served:
+        why.append(f"serves {served}")
+    tz = doc.get("timezone")
+    schedule = doc.get("schedule") or []
+    open_now = hours.is_open(doc.get("open_minutes") or [], tz, now) if (tz and schedule) else None
+    if open_now:
+        why.append("open now")
+    if req.language and req.language in (doc.get("languages") or ()):
+        why.append(f"speaks {language_name(req.language)}")
+    if req.age is not None:
+        why.append(f"serves age {req.age}")
+    if req.free and doc.get("fees") == "free":
+        why.append("free")
+    return {
+        "id": doc["id"],
+        "service_name": doc["service_name"],
+        "organization_name": doc.get("organization_name"),
+        "description": doc.get("description"),
+        "categories": [
+            {"code": c, "name": taxonomy.categories[c].name}
+            for c in doc.get("categories") or ()
+            if c in taxonomy
+        ],
+        "needs": doc.get("needs") or [],
+        "distance": distance,
+        "address": None if confidential else doc.get("address"),
+        "confidential_address": confidential,
+        "serves_area": served,
+        "delivery": doc.get("delivery") or [],
+        "reach": reach.of(doc, req.place, req.radius_miles, miles),
+        "phones": doc.get("phones") or [],
+        "hours_today": hours.hours_today(schedule, tz, now) if tz else None,
+        "open_now": open_now,
+        "timezone": tz,
+        "languages": doc.get("languages") or [],
+        "languages_text": doc.get("languages_text"),
+        "interpretation": bool(doc.get("interpretation")),
+        "hours_text": doc.get("hours_text"),
+        "service_area_text": doc.get("service_area_text"),
+        "fees": doc.get("fees"),
+        "eligibility": {
+            k: v for k, v in (doc.get("eligibility") or {}).items() if k != "description"
+        },
+        "url": doc.get("url"),
+        "application_process": doc.get("application_process"),
+        "required_documents": doc.get("required_documents") or [],
+        "accessibility": doc.get("accessibility") or [],
+        "notice": current_notice(doc.get("notice"), tz, now),
+        "why": why,
+    }
+
+
+def current_notice(notice: dict | None, tz: str | None, now: datetime) -> str | None:
+    """A dated notice's text while it is current (from `starts` to `ends`, both days included,
+    in the service's own time zone); None before, after, or without one."""
+    if not notice or not notice.get("text"):
+        return None
+    today = (now.astimezone(ZoneInfo(tz)) if tz else now).date().isoformat()
+    if (notice.get("starts") or today) <= today <= (notice.get("ends") or today):
+        return notice["text"]
+    return None
+
+
+def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
+    aggregations = aggregations or {}
+    narrowed = aggregations.get(REACHED, aggregations)  # facet_aggregations
+    facets = {"reach": reach.shape_facet(aggregations.get("reach"))}
+    for name in FACETS:
+        buckets = narrowed.get(name, {}).get("buckets", [])
+        entries = []
+        for b in buckets:
+            entry = {"value": b["key"], "count": b["doc_count"]}
+            if name == "categories" and b["key"] in taxonomy:
+                entry["name"] = taxonomy.categories[b["key"]].name
+            if name == "languages":
+                entry["name"] = language_name(b["key"])
+            entries.append(entry)
+        facets[name] = entries
+    return facets
+
+
+def strip_confidential(doc: dict) -> dict:
+    """A full record as returned by the API: never the address of a confidential location."""
+    doc = {k: v for k, v in doc.items() if k != "open_minutes"}
+    if doc.get("confidential"):
+        doc["address"] = None
+        doc["location"] = None
+    return doc

@@ -1,0 +1,116 @@
+"""Referrals for a client's needs: the match queries sent together, and their results shaped."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from linkage.search import match, reach
+from linkage.search.eligibility import Client
+from linkage.search.index import ResourceIndex
+from linkage.search.match import NeedGroup
+from linkage.taxonomy import Taxonomy
+
+# How many extra hits to fetch so that excluded services can be shown beside the eligible.
+INELIGIBLE_HEADROOM = 25
+
+
+@dataclass(frozen=True)
+class MatchOptions:
+    radius_miles: float
+    per_need: int = 5
+    open_now: bool = False
+    include_ineligible: bool = False
+    # Where to look when nothing is within the radius (Settings.nearest_*).
+    nearest_radius_factor: float = field(kw_only=True)
+    nearest_max_miles: float = field(kw_only=True)
+
+
+def find_referrals(
+    index: ResourceIndex,
+    taxonomy: Taxonomy,
+    groups: list[NeedGroup],
+    client: Client,
+    options: MatchOptions,
+    now: datetime,
+) -> list[dict]:
+    """Per need, the ranked resources the client can use; one _msearch for all needs, and one
+    more only for needs with nothing within the radius (the nearest beyond it)."""
+    if not groups:
+        return []
+    size = options.per_need + (INELIGIBLE_HEADROOM if options.include_ineligible else 0)
+    timezones = index.timezones()
+    searches: list[dict] = []
+    for g in groups:
+        searches += [{}, match.need_query(g, client, options.radius_miles, now, timezones, size,
+                                          options.open_now, options.include_ineligible)]  # fmt: skip
+    responses = index.msearch(searches)
+    client_needs = {g.need_code: g.label for g in groups if g.need_code}
+
+    def shape(hits: list[dict], g: NeedGroup, radius_miles: float = options.radius_miles):
+        return [
+            match.shape_referral(h["_source"], g, client, radius_miles, taxonomy, now, client_needs)
+            for h in hits
+        ]
+
+    referrals, empty = [], []
+    for g, response in zip(groups, responses, strict=True):
+        shaped = shape(response["hits"]["hits"], g)
+        entry = {
+            "need": g.key,
+            "label": g.label,
+            "need_code": g.need_code,
+            "categories": list(g.categories),
+            "total": response["hits"]["total"]["value"],
+            "resources": [r for r in shaped if r["eligible"]][: options.per_need],
+            "nearest_outside_radius": [],
+            "wider_radius_miles": None,
+            "message": None,
+        }
+        if options.include_ineligible:
+            entry["excluded"] = [r for r in shaped if not r["eligible"]][: options.per_need]
+        if not entry["resources"] and client.place is not None:
+            empty.append((g, entry))
+        referrals.append(entry)
+    if empty:
+        _nearest(index, empty, client, options, shape)
+    return referrals
+
+
+def _nearest(
+    index: ResourceIndex, empty: list, client: Client, options: MatchOptions, shape
+) -> None:
+    """For each need with nothing within the radius: the nearest within bounds (their reach
+    judged against the distance looked), else a wider radius that finds one. One _msearch."""
+    radius_miles = options.radius_miles
+    bound = reach.nearest_bound_miles(
+        radius_miles, options.nearest_radius_factor, options.nearest_max_miles
+    )
+    searches = []
+    for g, _ in empty:
+        searches += [{}, match.nearest_query(g, client, bound), {}, match.farther_query(g, client)]
+    responses = index.msearch(searches)
+    for n, (g, entry) in enumerate(empty):
+        nearest, farther = responses[2 * n], responses[2 * n + 1]
+        entry["nearest_outside_radius"] = shape(nearest["hits"]["hits"], g, bound)
+        if entry["nearest_outside_radius"]:
+            entry["message"] = (
+                f"nothing found within {radius_miles:g} miles; the nearest within "
+                f"{bound:g} miles or serving the client's area"
+            )
+            continue
+        hits = farther["hits"]["hits"]
+        wider = reach.suggested_radius(hits[0]["sort"][0]) if hits else None
+        entry["wider_radius_miles"] = wider
+        if wider is not None:
+            entry["message"] = (
+                f"nothing found within {bound:g} miles or serving the client's area; "
+                f"a {wider:g}-mile radius finds the nearest"
+            )
+        elif hits:
+            entry["message"] = (
+                f"nothing found within {bound:g} miles or serving the client's area, nor "
+                f"within {reach.WIDEST_RADIUS_MILES:g} miles"
+            )
+        else:
+            entry["message"] = "no resource for this need in the directory"

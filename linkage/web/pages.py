@@ -1,0 +1,148 @@
+"""The case-manager page at `/`: a server-rendered page whose small script calls the JSON API.
+
+Everything it needs is served from this app (linkage/templates, linkage/static): no CDN, no
+web fonts, no map, so it works on a closed network. Screening answers travel only in the JSON
+body of POST /v1/match; the page never puts them in a URL or in browser storage.
+
+Partners embed the search in their own sites with `/widget.js` (a script that draws a search
+box in a shadow root of a <div>, calling the API with the partner's key) or with an iframe of
+`/embed/frame?key=<partner key>`, which only that key's origins may frame. `/embed/demo` shows
+both.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import cache
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    make_response,
+    render_template,
+    request,
+    send_from_directory,
+)
+
+from linkage.access.guard import current_access, own_origin
+from linkage.languages import language_names
+from linkage.runtime import runtime
+
+blp = Blueprint("web", __name__)
+
+STATIC = Path(__file__).resolve().parent / "static"
+RADII_MILES = (1, 2, 5, 10, 25, 50, 100)
+
+
+@cache
+def asset_version() -> str:
+    """A short hash of the page's static files, so browsers fetch them again after a change."""
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def _page_token() -> str:
+    """The signed, expiring token the page presents to the API."""
+    return current_access().callers.page_token()
+
+
+@blp.get("/")
+def index():
+    """The case-manager page: search, screening and the referral list."""
+    settings = runtime().settings
+    default_radius = settings.default_radius_miles
+    radii = sorted({*RADII_MILES, default_radius})
+    html = render_template(
+        "index.html",
+        languages=language_names(settings.data_dir),
+        radii=radii,
+        default_radius=default_radius,
+        accepts_addresses=settings.geocoder != "none",
+        page_token=_page_token(),
+        asset_version=asset_version(),
+    )
+    response = make_response(html)
+    # The page carries a token for the API: never cached or stored by the browser or a proxy.
+    response.headers["Cache-Control"] = "no-store"  # security headers: linkage.access.guard
+    return response
+
+
+# --- Embedding in partners' sites ---------------------------------------------------------------
+
+# Partners' pages refer to /widget.js by that name, so it cannot be versioned in its URL: caches
+# keep it an hour (and revalidate it by ETag after that).
+WIDGET_MAX_AGE = 3600
+# The search frame: scripts, styles and data from this app only; framed by the key's origins only.
+FRAME_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors {ancestors}"
+)
+# What may stand in frame-ancestors: a scheme, a host (wildcard subdomain allowed), a port.
+_ORIGIN = re.compile(
+    r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9a-fA-F:.]+\](:[0-9]{1,5})?"
+)
+
+
+@blp.get("/widget.js")
+def widget():
+    """The embeddable search widget (linkage/static/widget.js), for partners' pages."""
+    response = send_from_directory(
+        STATIC, "widget.js", mimetype="text/javascript", max_age=WIDGET_MAX_AGE
+    )
+    response.headers["Content-Type"] = "text/javascript; charset=utf-8"
+    response.headers["Cache-Control"] = f"public, max-age={WIDGET_MAX_AGE}"
+    # Any site may load it: as a plain script, with crossorigin + integrity, or under COEP.
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    return response
+
+
+def _refused(message: str):
+    html = render_template("embed_refused.html", message=message, asset_version=asset_version())
+    response = make_response(html, 403)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blp.get("/embed/frame")
+def embed_frame():
+    """The search in a page of its own, for a partner's <iframe>; only the key's origins may
+    frame it. The page talks to the API with its own token, never with the key."""
+    callers = current_access().callers
+    key = request.args.get("key", "")
+    partner = callers.for_frame(key, own_origin())
+    if partner is None:
+        return _refused("The key in this frame's address is not known to this service.")
+    if "search" not in partner.scopes:
+        return _refused("The key in this frame's address may not search.")
+    ancestors = [o for o in partner.origins if _ORIGIN.fullmatch(o)]
+    if not ancestors:
+        return _refused("The key in this frame's address lists no sites that may show the search.")
+    token = callers.frame_token(key)
+    html = render_template("embed_frame.html", token=token, asset_version=asset_version())
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"  # it carries a token
+    response.headers["Content-Security-Policy"] = FRAME_CONTENT_SECURITY_POLICY.format(
+        ancestors=" ".join(ancestors)
+    )
+    return response
+
+
+@blp.get("/embed/demo")
+def embed_demo():
+    """A host page showing both ways to embed the search, with this page's token as the key."""
+    html = render_template(
+        "embed_demo.html",
+        token=_page_token(),
+        base_url=request.host_url.rstrip("/"),
+        asset_version=asset_version(),
+    )
+    response = make_response(html)
+    response.headers["Cache-Control"] = "no-store"
+    return response
