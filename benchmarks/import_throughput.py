@@ -17,7 +17,6 @@ noisy: compare the ratio and the RSS across sizes, not absolute rates.
 from __future__ import annotations
 
 import argparse
-import base64
 import contextlib
 import json
 import multiprocessing
@@ -57,13 +56,17 @@ def prepare(count: int, folder: Path) -> tuple[Path, Path]:
 
 
 def _write_with_vectors(batch: list[dict], out) -> None:
-    """The ready documents with their embeddings, as the import sends them (base64 float32),
-    so the raw bulk baseline carries the same vectors."""
+    """The ready documents with their embeddings and meaning scores, as the import sends them
+    (indexer.load), so the raw bulk baseline carries the same fields."""
     from linkage.search import hybrid, semantic
+    from linkage.taxonomy import load_taxonomy
 
+    taxonomy = load_taxonomy()
     vectors = semantic.embed([hybrid.document_text(doc) for doc in batch])
-    for doc, vector in zip(batch, vectors, strict=True):
-        doc[hybrid.FIELD] = base64.b64encode(vector.astype(">f4").tobytes()).decode()
+    for doc, vector, sent in zip(batch, vectors, hybrid.encoded(vectors), strict=True):
+        doc[hybrid.FIELD] = sent
+        if not hybrid.is_filed(doc) and (scores := hybrid.meaning_scores([vector], taxonomy)[0]):
+            doc[hybrid.MEANING_SCORES] = scores
         out.write(json.dumps(doc) + "\n")
 
 

@@ -264,7 +264,7 @@ class Converter:
                 d["document"] for d in service.get("required_documents") or () if d.get("document")
             ],
             # A dated notice (iCarol's TemporaryMessage): kept with its dates, shown by search
-            # only while current (linkage.search.current_notice).
+            # only while current (linkage.search.results.current_notice).
             "notice": _notice(service),
         }
         base.update(origin)

@@ -16,11 +16,11 @@ are not services to refer to, counted by kind: records.SKIP_KINDS).
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -40,6 +40,7 @@ from linkage.search.document import (
     index_settings,
 )
 from linkage.search.index import IndexMeta, ResourceIndex
+from linkage.taxonomy import Taxonomy
 
 MAX_WARNINGS = 10_000  # kept in full in a report; all are counted
 
@@ -231,6 +232,7 @@ class _Batch:
     size: int = 0  # bytes in lines
     rows: int = 0  # rows read into it
     texts: list[str] = field(default_factory=list)  # what each document's vector is made from
+    unfiled: list[bool] = field(default_factory=list)  # no category of the directory's holds it
 
 
 # A bulk request well under Elasticsearch's 100 MB limit however long the records are.
@@ -238,19 +240,17 @@ MAX_BATCH_BYTES = 10 * 1024 * 1024
 
 
 def _batches(
-    rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int,
-    vectors: bool = True,
-) -> Iterator[_Batch]:  # fmt: skip
+    rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int
+) -> Iterator[_Batch]:
     """Read, convert and serialise records: batches of `size` rows or documents, whichever
-    comes first (rows that all fail still make batches: progress goes on, memory stays flat).
-    With `vectors`, each document gets its `embedding` (one model call per batch)."""
+    comes first (rows that all fail still make batches: progress goes on, memory stays flat)."""
     batch = _Batch()
     for row in rows:
         _add(batch, row, converter, index, op_type)
         if batch.rows >= size or len(batch.lines) >= size or batch.size >= MAX_BATCH_BYTES:
-            yield _sealed(batch, converter, vectors)
+            yield _sealed(batch, converter)
             batch = _Batch()
-    yield _sealed(batch, converter, vectors)
+    yield _sealed(batch, converter)
 
 
 def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_type: str) -> None:
@@ -281,6 +281,7 @@ def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_typ
         line = action + b"\n" + orjson.dumps(doc) + b"\n"
         batch.lines.append(line)
         batch.texts.append(hybrid.document_text(doc))
+        batch.unfiled.append(not hybrid.is_filed(doc))
         batch.size += len(line)
 
 
@@ -293,30 +294,39 @@ def fingerprint(doc: dict) -> str:
     ).hexdigest()
 
 
-def _sealed(batch: _Batch, converter: Converter, vectors: bool = True) -> _Batch:
-    """The batch, with the unmapped terms and tallies the converter counted since the last one,
-    and its documents' vectors."""
+def _sealed(batch: _Batch, converter: Converter) -> _Batch:
+    """The batch, with the unmapped terms and tallies the converter counted since the last one."""
     batch.unmapped, converter.unmapped = converter.unmapped, Counter()
     batch.tallies, converter.tally = converter.tally, Counter()
-    if vectors and batch.lines:
-        _add_vectors(batch)
     return batch
 
 
-def _add_vectors(batch: _Batch) -> None:
-    """Every document's `embedding`, from one model call for the whole batch. Spliced into the
-    serialised source (whose last bytes are `}\n`) rather than serialising it twice; left out
-    of the fingerprint, which it follows from. Sent as base64 of big-endian float32 (which
-    Elasticsearch takes since 9.3): a third of the bytes of a JSON array of 256 floats, and
+def _add_vectors(batch: _Batch, taxonomy: Taxonomy) -> None:
+    """Every document's `embedding`, from one model call for the whole batch, and for those
+    no category of the directory's holds, their `meaning` scores (hybrid.meaning_scores).
+    Spliced into the serialised source (whose last bytes are `}\n`) rather than serialising
+    it twice; left out of the fingerprint, which they follow from. The vector goes as base64
+    of its bytes (hybrid.encoded): far fewer bytes than a JSON array of 256 numbers, and
     far less for the node to parse."""
     unique = list(dict.fromkeys(batch.texts))  # a service's locations share one text
     vectors = dict(zip(unique, semantic.embed(unique), strict=True))
+    unfiled = [n for n, flag in enumerate(batch.unfiled) if flag]
+    scores = dict(
+        zip(
+            unfiled,
+            hybrid.meaning_scores([vectors[batch.texts[n]] for n in unfiled], taxonomy),
+            strict=True,
+        )
+    )
+    sent = dict(zip(unique, hybrid.encoded([vectors[t] for t in unique]), strict=True))
     for n, text in enumerate(batch.texts):
-        vector, line = vectors[text], batch.lines[n]
-        vector_json = b'"' + base64.b64encode(vector.astype(">f4").tobytes()) + b'"'
-        batch.lines[n] = line[:-2] + b',"' + hybrid.FIELD.encode() + b'":' + vector_json + b"}\n"
+        line = batch.lines[n]
+        extra = b',"' + hybrid.FIELD.encode() + b'":"' + sent[text].encode() + b'"'
+        if scores.get(n):
+            extra += b',"' + hybrid.MEANING_SCORES.encode() + b'":' + orjson.dumps(scores[n])
+        batch.lines[n] = line[:-2] + extra + b"}\n"
         batch.size += len(batch.lines[n]) - len(line)
-    batch.texts = []
+    batch.texts, batch.unfiled = [], []
 
 
 RETRIES = 5  # for documents Elasticsearch refuses with 429 (too busy), with doubling waits
@@ -355,12 +365,23 @@ def _stream(
     vectors: bool = True,
 ) -> None:  # fmt: skip
     """Bulk-load and settle every record: indexed, rejected (with Elasticsearch's reason) or a
-    duplicate (its id was already loaded). Records are converted in a second process while
-    this one sends; memory is bounded by the few batches in flight."""
+    duplicate (its id was already loaded). Records are converted in a second process, and
+    each batch's vectors made here while the one before it is sent (a thread that waits on
+    Elasticsearch leaves the model this process's time): the converter, the busiest, does
+    no more with vectors than without. Memory is bounded by the few batches in flight."""
     try:
-        batches = _batches(rows, converter, index, op_type, chunk_size, vectors)
-        for batch in pipeline.ahead(batches):
-            _send_batch(client, index, batch, report, progress, op_type == "index")
+        with ThreadPoolExecutor(1, thread_name_prefix="bulk") as sender:
+            sending = None
+            for batch in pipeline.ahead(_batches(rows, converter, index, op_type, chunk_size)):
+                if vectors and batch.lines:
+                    _add_vectors(batch, converter.taxonomy)
+                if sending is not None:
+                    sending.result()  # in order, and its failure stops the load here
+                sending = sender.submit(
+                    _send_batch, client, index, batch, report, progress, op_type == "index"
+                )
+            if sending is not None:
+                sending.result()
     except pipeline.ProducerDied as exc:
         raise LoadError(str(exc)) from exc
 
@@ -605,6 +626,7 @@ def upsert(
         return rebuild(client, alias, rows, converter, progress, chunk_size, vectors)
     started = time.monotonic()
     report = Report(source=converter.source, mode="incremental", index=live[-1])
+    _add_missing_fields(client, live[-1])
     report.analysis = ResourceIndex.on(client, live[-1]).metas()[live[-1]].analysis
     try:
         _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size, vectors)
@@ -618,6 +640,20 @@ def upsert(
         raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _add_missing_fields(client: Elasticsearch, index: str) -> None:
+    """Give an index made before a field joined the document that field (adding is all a live
+    mapping allows): its records gain it as they are loaded again."""
+    have = client.indices.get_mapping(index=index)[index]["mappings"]
+    missing = {
+        name: spec
+        for name, spec in MAPPINGS["properties"].items()
+        if name not in have.get("properties", {})
+    }
+    templates = MAPPINGS["dynamic_templates"]
+    if missing or have.get("dynamic_templates") != templates:
+        client.indices.put_mapping(index=index, properties=missing, dynamic_templates=templates)
 
 
 def swap_alias(client: Elasticsearch, alias: str, source: str, index: str) -> None:

@@ -26,7 +26,7 @@ from indexer.records import ReadError
 from indexer.worker import work
 from linkage import jobs
 from linkage.app import create_app
-from linkage.search.queries import current_notice
+from linkage.search.results import current_notice
 from tests.conftest import ROOT, api_client, codes
 
 FIXTURES = ROOT / "tests" / "fixtures" / "icarol"

@@ -4,8 +4,10 @@ four share one place, so distance never decides."""
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from indexer.formats.hsds_json import read as read_hsds_json
@@ -122,6 +124,19 @@ def test_match_finds_an_uncategorised_record_for_a_need(hybrid_client):
 # Pure: the body builders.
 
 
+def test_vectors_go_to_the_index_as_bytes_that_keep_their_direction():
+    rng = np.random.default_rng(1)
+    vectors = rng.normal(size=(50, 256)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    sent = np.stack(
+        [np.frombuffer(base64.b64decode(e), dtype=np.int8) for e in hybrid.encoded(vectors)]
+    )
+    assert sent.shape == (50, 256) and np.abs(sent).max(axis=1).tolist() == [127] * 50
+    kept = sent / np.linalg.norm(sent, axis=1, keepdims=True)
+    # Cosines between records barely move: what semantic search ranks by.
+    assert np.abs(kept @ kept.T - vectors @ vectors.T).max() < 0.02
+
+
 def test_document_text_is_name_categories_and_the_start_of_the_description():
     doc = {"service_name": "A", "category_names": ["Food pantry"], "description": "x" * 5000}
     text = hybrid.document_text(doc)
@@ -138,7 +153,7 @@ def test_hybrid_query_ors_words_and_meaning_with_the_same_filters():
         should[0]["bool"]["_name"] == hybrid.LEXICAL
         and query["must"][0]["bool"]["minimum_should_match"] == 1
     )
-    assert knn["query_vector"] == [0.1] * 4 and knn["filter"] == query["filter"]
+    assert knn["query_vector"] == hybrid.encoded([0.1] * 4)[0] and knn["filter"] == query["filter"]
     assert knn["similarity"] == hybrid.QUERY_FLOOR and knn["_name"] == hybrid.SIMILAR_QUERY
 
 
@@ -153,22 +168,24 @@ def test_lexical_and_semantic_bodies():
 
 
 def test_a_need_clause_ranks_holders_above_meaning_matches(taxonomy):
-    vectors = {c: [0.0] * 4 for c in taxonomy.categories}
-    meaning = hybrid.need_meaning(taxonomy, "food-insecurity", vectors)
+    meaning = hybrid.need_meaning(taxonomy, "food-insecurity")
     assert "food-pantry" in meaning.categories and "food" in meaning.broad
-    clause = hybrid.meaning_clause(meaning, [{"term": {"status": "active"}}], "hybrid")
+    clause = hybrid.meaning_clause(meaning, "hybrid")
     filed, inferred, found = clause["bool"]["should"]
     # holders first (the directory's above the inferred), then meaning matches
     assert filed["constant_score"]["boost"] > inferred["constant_score"]["boost"]
     assert inferred["constant_score"]["boost"] > hybrid.MEANING_BOOST
-    queries = found["dis_max"]["queries"]  # the best one, never a sum over categories
-    similar = [q["knn"] for q in queries if q["knn"]["_name"].startswith(hybrid.SIMILAR)]
-    # Words and meaning judge only records without categories, or with inferred ones.
-    assert similar and all(hybrid.NOT_FILED in q["knn"]["filter"] for q in queries)
-    words = [q["knn"] for q in queries if q["knn"]["_name"] == hybrid.WORDS + "food"]
+    queries = [q["function_score"] for q in found["dis_max"]["queries"]]  # the best, never a sum
+    similar = [q for q in queries if q["_name"].startswith(hybrid.SIMILAR)]
+    # Words and meaning judge only records without categories, or with inferred ones, by
+    # the closeness to each category the loader stored (no kNN search per category).
+    assert similar and all(hybrid.NOT_FILED in q["query"]["bool"]["filter"] for q in queries)
+    assert "knn" not in str(clause)
+    assert similar[0]["field_value_factor"]["field"].startswith(hybrid.MEANING_SCORES + ".")
+    words = [q for q in queries if q["_name"] == hybrid.WORDS + "food"]
     # A top-level category's broad words count in the service's name only.
-    assert "'fields': ['service_name']" in str(words[0]["filter"])
-    lexical = hybrid.meaning_clause(meaning, [], "lexical")
+    assert "'fields': ['service_name']" in str(words[0]["query"])
+    lexical = hybrid.meaning_clause(meaning, "lexical")
     assert "knn" not in str(lexical) and str(hybrid.NOT_FILED) in str(lexical)
 
 

@@ -3,7 +3,8 @@
 from datetime import UTC, datetime
 
 from linkage.places import zip_place
-from linkage.search.queries import SearchRequest, build_query, open_now_filter, text_query
+from linkage.search.filters import open_now_filter
+from linkage.search.queries import SearchRequest, build_query, text_query
 
 NOW = datetime(2026, 11, 25, 21, 0, tzinfo=UTC)  # Wednesday 3 PM in Chicago
 

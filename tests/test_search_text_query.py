@@ -17,9 +17,9 @@ from linkage.search.queries import (
     MATCHED_WORD,
     STEMMED_BOOST,
     SearchRequest,
-    matched_words,
     text_query,
 )
+from linkage.search.results import matched_words
 from linkage.words import english_gloss
 
 

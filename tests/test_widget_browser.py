@@ -96,6 +96,24 @@ def test_widget_script_is_served_to_any_site_and_names_no_other_host(client):
     assert 'attachShadow({ mode: "open" })' in code and '"X-API-Key"' in code
 
 
+def test_widget_script_is_one_file_that_caches_revalidate(client):
+    with client.get("/widget.js") as response:
+        etag = response.headers["ETag"]
+        script = response.get_data(as_text=True)
+    # The DOM helpers it shares with the page come inside it: a partner includes one file.
+    assert "function resultCard(" in script and "function requestJson(" in script
+    with client.get("/widget.js", headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304 and not again.get_data()
+        assert again.headers["Cache-Control"] == "public, max-age=3600"
+
+
+def test_demo_page_shows_the_theme_its_own_widget_wears(client):
+    html = client.get("/embed/demo").get_data(as_text=True)
+    example = re.search(r"#linkage-widget \{(.*?)\}", html, re.S).group(1)
+    assert "--linkage-accent: #6a1b9a;" in example  # DEMO_ACCENT, as the browser test sees it
+    assert "--linkage-radius: 2px;" in example
+
+
 @pytest.fixture
 def frame_app(settings, sample_index, tmp_path):
     path = write_test_keys(tmp_path, origins=("https://portal.example", "http://127.0.0.1:8123"))

@@ -8,7 +8,8 @@ from flask_smorest import abort
 from linkage.api.base import Blueprint
 from linkage.api.schemas.resources import CategoryOut, ResourceOut
 from linkage.runtime import runtime
-from linkage.search.queries import strip_confidential
+from linkage.search.document import NOT_PUBLIC
+from linkage.search.results import public_fields
 
 blp = Blueprint(
     "resources", __name__, url_prefix="/v1", description="Resource records and categories"
@@ -21,10 +22,10 @@ class Resource(MethodView):
     @blp.alt_response(404, description="No resource has this id")
     def get(self, resource_id):
         """One resource, in full (a confidential location's address is never given)."""
-        doc = runtime().index.document(resource_id, missing_index_ok=True)
+        doc = runtime().index.document(resource_id, excludes=NOT_PUBLIC, missing_index_ok=True)
         if doc is None:
             abort(404, message=f"no resource with id {resource_id!r}")
-        return strip_confidential(doc)
+        return public_fields(doc)
 
 
 @blp.route("/categories")

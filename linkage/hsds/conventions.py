@@ -12,6 +12,8 @@ name (`linkage.jobs.SOURCE_NAME_PATTERN`). Identifiers of exported objects are i
 
 from __future__ import annotations
 
+from linkage.search.document import ACTIVE
+
 HSDS_VERSION = "3.0"
 
 # Vocabularies (`taxonomy_term.taxonomy`).
@@ -33,8 +35,8 @@ CONFIDENTIAL = "confidential-address"  # in FLAGS: the address is never disclose
 NOTICE_STARTS = "notice-starts"  # in FLAGS; value: first day the service's alert holds
 NOTICE_ENDS = "notice-ends"  # in FLAGS; value: last day it holds
 
-# HSDS 3.0's service statuses; a record without one is ACTIVE.
-ACTIVE = "active"
+# HSDS 3.0's service statuses; a record without one is ACTIVE (named with the document's
+# fields, as search keeps to it).
 INACTIVE = "inactive"
 DEFUNCT = "defunct"
 TEMPORARILY_CLOSED = "temporarily closed"

@@ -41,11 +41,11 @@ from linkage.hsds.ids import (
 )
 from linkage.hsds.terms import Term, terms
 from linkage.languages import language_name
-from linkage.search.document import INTERNAL_FIELDS
+from linkage.search.document import NOT_PUBLIC
 from linkage.taxonomy import Taxonomy
 
 # Fields of the document no export needs (large, or import bookkeeping).
-SOURCE_EXCLUDES = ["open_minutes", *INTERNAL_FIELDS, "needs"]
+SOURCE_EXCLUDES = [*NOT_PUBLIC, "needs"]
 ORGANIZATION_ID_GROUP = [
     {"source": {"terms": {"field": "source"}}},
     {"organization": {"terms": {"field": "source_ids.organization"}}},

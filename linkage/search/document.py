@@ -24,6 +24,9 @@ DELIVERY = ("in_person", "phone", "virtual")
 # "source": the directory's own categories (through the crosswalk); "inferred": read from
 # the record's words by indexer.infer when the source gave none.
 CATEGORY_SOURCES = ("source", "inferred")
+# The `status` of a service in operation (HSDS 3.0's word; linkage.hsds.conventions names the
+# others): the only one search and match return.
+ACTIVE = "active"
 
 # A field: how it is checked and documented, and how Elasticsearch indexes it.
 Part = tuple[fields.Field, dict]
@@ -240,19 +243,30 @@ DOCUMENT: dict[str, Part] = {
     # Not indexed, but with doc values: for aggregations.
     "fingerprint": (fields.String(), {"type": "keyword", "index": False}),
     # Set by the loader too: the meaning of the name, categories and description, for
-    # semantic search (linkage.search.hybrid). Search-only: never in a response. Unit vectors
-    # (linkage.search.semantic), so a dot product is their cosine. Searched exactly (int8
-    # quantised, no HNSW graph): every search filters to a place first, leaving few vectors
-    # to compare, and building the graph cut the import rate to a third.
+    # semantic search (linkage.search.hybrid). Search-only: never in a response. Kept as
+    # bytes (hybrid.encoded: each vector scaled to ±127 and rounded; cosine ignores the
+    # scale) and searched exactly, with no HNSW graph: every search filters to a place
+    # first, leaving few vectors to compare, and building the graph cut the import rate to
+    # a third; bytes are a quarter of float32 to send, store and scan.
     "embedding": (
-        fields.List(fields.Float()),
+        fields.String(),
         {
             "type": "dense_vector",
             "dims": semantic.DIMENSIONS,
-            "similarity": "dot_product",
+            "element_type": "byte",
+            "similarity": "cosine",
             "index": True,
-            "index_options": {"type": "int8_flat"},
+            "index_options": {"type": "flat"},
         },
+    ),
+    # Set by the loader on records none of the directory's categories hold (none, or only
+    # inferred ones): how close the record's meaning is to each category's, as the score a
+    # kNN match would give, (1 + cosine) / 2, where the cosine reaches hybrid.WORDS_FLOOR.
+    # Needs and categories rank such records by these numbers (linkage.search.hybrid) rather
+    # than by a kNN search per category. One half_float per category code (MEANING_SCORES).
+    "meaning": (
+        fields.Dict(keys=fields.String(), values=fields.Float()),
+        {"type": "object", "dynamic": True},
     ),
 }
 
@@ -260,10 +274,21 @@ DOCUMENT: dict[str, Part] = {
 # what fails here.
 ResourceSchema = _schema("ResourceSchema", DOCUMENT)
 # The index's mapping: strict, as check_document refuses a field the list lacks.
-MAPPINGS: dict = {"dynamic": "strict", "properties": _properties(DOCUMENT)}
+MAPPINGS: dict = {
+    "dynamic": "strict",
+    "dynamic_templates": [
+        {"meaning_scores": {"path_match": "meaning.*", "mapping": {"type": "half_float"}}}
+    ],
+    "properties": _properties(DOCUMENT),
+}
 
 # Fields for search and import bookkeeping only, never shown to API users.
-INTERNAL_FIELDS = ("category_names", "notes", "dedupe_key", "origin", "fingerprint", "embedding")
+INTERNAL_FIELDS = (
+    "category_names", "notes", "dedupe_key", "origin", "fingerprint", "embedding", "meaning",
+)  # fmt: skip
+# What a full record shown to API users leaves out: the internal fields, and the weekly
+# minutes the open-now filter reads (the schedule says the same for people).
+NOT_PUBLIC = ("open_minutes", *INTERNAL_FIELDS)
 
 
 class InvalidDocument(ValueError):

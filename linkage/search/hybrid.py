@@ -16,10 +16,13 @@ The body builders are pure: vectors come in as arguments (`category_vectors` and
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
+
+import numpy as np
 
 from linkage.search import semantic
 from linkage.taxonomy import Taxonomy
@@ -36,7 +39,6 @@ QUERY_FLOOR = 0.35
 SEMANTIC_BOOST = 8.0
 
 # Needs and categories (cosines with a category's name, description and words).
-MEANING_K = 500
 WORDS_FLOOR = 0.25  # one of its words in the record, and the meaning agrees this far
 MEANING_FLOOR = 0.45  # meaning alone
 MEANING_BOOST = 2.0  # a meaning match scores at most this...
@@ -45,6 +47,12 @@ HOLDER_BONUS = 6.0  # ...below what carrying the category adds: holders first at
 # holders rank below those the directory filed under it, above a match by meaning alone.
 INFERRED_BONUS = 2.5
 INFERRED = {"term": {"category_source": "inferred"}}
+
+# Where the loader keeps a record's closeness to each category (search.document `meaning`):
+# `meaning.<code>` = similarity_score(cosine), stored where the cosine reaches WORDS_FLOOR, so
+# a floor below it needs a reload. A filter and a field's value per category cost the node
+# far less than a kNN search per category (a need asks up to ten).
+MEANING_SCORES = "meaning"
 
 HOLDERS = "holder"
 LEXICAL = "words-query"  # the lexical match of a search's words
@@ -66,6 +74,27 @@ NOT_FILED = {
 }
 
 
+def encoded(vectors: Sequence | np.ndarray) -> list[str]:
+    """Vectors as the index keeps them (search.document `embedding`: bytes, cosine): each
+    row scaled so its largest component is ±127 and rounded to int8, sent as base64. Cosine
+    ignores a vector's length, so only the rounding moves it (by about 0.005); a quarter of
+    the bytes of float32, for the node to store and scan."""
+    rows = np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+    peak = np.abs(rows).max(axis=1, keepdims=True)
+    scaled = np.rint(rows * (127 / np.where(peak > 0, peak, 1))).astype(np.int8)
+    return [base64.b64encode(row.tobytes()).decode() for row in scaled]
+
+
+def similarity_score(cosine: float) -> float:
+    """The score Elasticsearch gives a kNN match of unit vectors (dot_product similarity)."""
+    return (1 + cosine) / 2
+
+
+def is_filed(doc: dict) -> bool:
+    """A record the directory filed under categories of its own: what NOT_FILED leaves out."""
+    return bool(doc.get("categories")) and doc.get("category_source") != "inferred"
+
+
 def document_text(doc: dict) -> str:
     """What a document's vector is embedded from: name, category names, description (its
     first part)."""
@@ -80,11 +109,32 @@ def category_text(taxonomy: Taxonomy, code: str) -> str:
 
 
 @cache
-def category_vectors(taxonomy: Taxonomy) -> dict[str, list[float]]:
+def category_vectors(taxonomy: Taxonomy) -> dict[str, np.ndarray]:
     """Every category's vector, embedded once per process (one call)."""
-    codes = list(taxonomy.categories)
-    vectors = semantic.embed([category_text(taxonomy, code) for code in codes])
-    return {code: v.tolist() for code, v in zip(codes, vectors, strict=True)}
+    codes, matrix = category_matrix(taxonomy)
+    return dict(zip(codes, matrix, strict=True))
+
+
+@cache
+def category_matrix(taxonomy: Taxonomy) -> tuple[tuple[str, ...], np.ndarray]:
+    """The categories' codes and their vectors as one matrix, a row each."""
+    codes = tuple(taxonomy.categories)
+    return codes, semantic.embed([category_text(taxonomy, code) for code in codes])
+
+
+def meaning_scores(vectors: Sequence | np.ndarray, taxonomy: Taxonomy) -> list[dict[str, float]]:
+    """For each row of `vectors` (records' embeddings): {category code: similarity_score}
+    of the categories at least WORDS_FLOOR close, what the loader stores in MEANING_SCORES."""
+    codes, matrix = category_matrix(taxonomy)
+    rows = np.asarray(vectors, dtype=np.float32).reshape(-1, semantic.DIMENSIONS)
+    cosines = rows @ matrix.T
+    return [
+        {
+            codes[i]: round(similarity_score(float(row[i])), 4)
+            for i in np.flatnonzero(row >= WORDS_FLOOR)
+        }
+        for row in cosines
+    ]
 
 
 def query_vector(q: str) -> list[float]:
@@ -94,36 +144,44 @@ def query_vector(q: str) -> list[float]:
 @dataclass(frozen=True)
 class Meaning:
     """What a need or a category filter asks for: the filter of the records that carry it,
-    and the categories whose words and meaning also find it (with their vectors)."""
+    and the categories whose words and meaning also find it."""
 
-    key: str
     holders: dict
     categories: tuple[str, ...]
     terms: dict  # category code → its everyday words
-    vectors: dict  # category code → its vector
     # Top-level categories, whose words are the broadest ("food", "bus", "rent"): they count
     # in a service's name only (Baltimore's descriptions open with the bus line to take).
     broad: tuple[str, ...] = ()
 
 
-def need_meaning(taxonomy: Taxonomy, need: str, vectors: dict[str, list[float]]) -> Meaning:
+@cache
+def need_meaning(taxonomy: Taxonomy, need: str) -> Meaning:
     """A need's meaning: the categories chiefly for it (a category also serving it, such as
     legal help for housing, is too broad to find it by words)."""
     codes = tuple(
         c for c in taxonomy.categories_for_need(need) if taxonomy.categories[c].needs[0] == need
     )
-    return _meaning(taxonomy, need, {"terms": {"needs": [need]}}, codes, vectors)
+    return _meaning(taxonomy, need_holders(need), codes)
 
 
-def category_meaning(taxonomy: Taxonomy, code: str, vectors: dict[str, list[float]]) -> Meaning:
+@cache
+def category_meaning(taxonomy: Taxonomy, code: str) -> Meaning:
     """A category's meaning: it and the categories under it."""
     codes = tuple(c for c in taxonomy.categories if code in taxonomy.ancestors_and_self(c))
-    return _meaning(taxonomy, code, {"terms": {"category_tree": [code]}}, codes, vectors)
+    return _meaning(taxonomy, category_holders(code), codes)
 
 
-def _meaning(
-    taxonomy: Taxonomy, key: str, holders: dict, codes: tuple[str, ...], vectors: dict
-) -> Meaning:
+def need_holders(need: str) -> dict:
+    """The records that carry a need (through their categories)."""
+    return {"term": {"needs": need}}
+
+
+def category_holders(code: str) -> dict:
+    """The records filed under a category or one below it."""
+    return {"term": {"category_tree": code}}
+
+
+def _meaning(taxonomy: Taxonomy, holders: dict, codes: tuple[str, ...]) -> Meaning:
     terms = {
         c: tuple(
             dict.fromkeys((taxonomy.categories[c].name.lower(), *taxonomy.categories[c].terms))
@@ -131,8 +189,7 @@ def _meaning(
         for c in codes
     }
     broad = tuple(c for c in codes if taxonomy.categories[c].parent is None)
-    vectors = {c: vectors[c] for c in codes if c in vectors}
-    return Meaning(key, holders, codes, terms, vectors, broad)
+    return Meaning(holders, codes, terms, broad)
 
 
 def knn(
@@ -143,7 +200,7 @@ def knn(
     those that pass `filters` (applied while searching, so k are found if they exist)."""
     clause = {
         "field": FIELD,
-        "query_vector": list(vector),
+        "query_vector": encoded(vector)[0],
         "k": k,
         "num_candidates": min(max(2 * k, 100), 10_000),
         "similarity": similarity,
@@ -153,6 +210,21 @@ def knn(
     if name:
         clause["_name"] = name
     return {"knn": clause}
+
+
+def meaning_match(code: str, floor: float, filters: list[dict], name: str) -> dict:
+    """Records passing `filters` whose meaning is at least `floor` close (cosine) to the
+    category's, scored as a kNN match boosted MEANING_BOOST would be."""
+    field = f"{MEANING_SCORES}.{code}"
+    at_least = {"range": {field: {"gte": similarity_score(floor)}}}
+    return {
+        "function_score": {
+            "query": {"bool": {"filter": [*filters, at_least]}},
+            "field_value_factor": {"field": field, "factor": MEANING_BOOST, "missing": 0},
+            "boost_mode": "replace",
+            "_name": name,
+        }
+    }
 
 
 def words_match(terms: tuple[str, ...], fields: list[str] = MEANING_FIELDS) -> dict:
@@ -167,30 +239,26 @@ def words_match(terms: tuple[str, ...], fields: list[str] = MEANING_FIELDS) -> d
     }
 
 
-def meaning_clause(meaning: Meaning, filters: list[dict], retrieval: str) -> dict:
+def meaning_clause(meaning: Meaning, retrieval: str) -> dict:
     """Records that carry the meaning's categories (HOLDER_BONUS + their meaning's score), or
     that its words and meaning find (at most MEANING_BOOST): a scoring clause for `must`.
 
     Words and meaning judge only the records NOT_FILED: one the directory filed under other
     categories is taken at its word (a counselling service that also hands out groceries, a
-    safe house, are no food pantry or youth shelter)."""
-    unfiled = [*filters, NOT_FILED]
+    safe house, are no food pantry or youth shelter). The search's own filters apply to the
+    whole query, so none are repeated here."""
     found: list[dict] = []
     for code in meaning.categories:
         fields = ["service_name"] if code in meaning.broad else MEANING_FIELDS
         words = words_match(meaning.terms[code], fields)
-        vector = meaning.vectors.get(code)
-        if retrieval == "lexical" or vector is None:
-            if retrieval != "semantic":
-                filed = {"bool": {"filter": [words, NOT_FILED]}}
-                found.append({"constant_score": {"filter": filed, "boost": MEANING_BOOST / 2,
-                                                 "_name": WORDS + code}})  # fmt: skip
+        if retrieval == "lexical":
+            filed = {"bool": {"filter": [words, NOT_FILED]}}
+            found.append({"constant_score": {"filter": filed, "boost": MEANING_BOOST / 2,
+                                             "_name": WORDS + code}})  # fmt: skip
             continue
         if retrieval == "hybrid":  # a word of the category, and the meaning agrees
-            found.append(
-                knn(vector, [*unfiled, words], WORDS_FLOOR, MEANING_K, MEANING_BOOST, WORDS + code)
-            )
-        found.append(knn(vector, unfiled, MEANING_FLOOR, MEANING_K, MEANING_BOOST, SIMILAR + code))
+            found.append(meaning_match(code, WORDS_FLOOR, [NOT_FILED, words], WORDS + code))
+        found.append(meaning_match(code, MEANING_FLOOR, [NOT_FILED], SIMILAR + code))
     should: list[dict] = [
         {"constant_score": {
             "filter": {"bool": {"filter": [meaning.holders], "must_not": [INFERRED]}},
@@ -208,9 +276,9 @@ def meaning_clause(meaning: Meaning, filters: list[dict], retrieval: str) -> dic
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def any_meaning(meanings: list[Meaning], filters: list[dict], retrieval: str) -> dict:
+def any_meaning(meanings: list[Meaning], retrieval: str) -> dict:
     """Any of several needs (or categories): what a repeated `need=` asks."""
-    clauses = [meaning_clause(m, filters, retrieval) for m in meanings]
+    clauses = [meaning_clause(m, retrieval) for m in meanings]
     if len(clauses) == 1:
         return clauses[0]
     return {"bool": {"should": clauses, "minimum_should_match": 1}}
@@ -224,7 +292,7 @@ QUERY_CATEGORY_MARGIN = 0.15
 
 
 def closest_category(
-    taxonomy: Taxonomy, query_vector: Sequence[float], vectors: dict[str, list[float]],
+    taxonomy: Taxonomy, query_vector: Sequence[float], vectors: dict[str, Sequence[float]],
     named: Sequence[str] = (),
 ) -> str | None:  # fmt: skip
     """The category a search's words mean, when one is clearly closest (see the constants)
@@ -232,10 +300,10 @@ def closest_category(
     Legal help, the meaning Tenant legal aid)."""
     if not vectors:
         return None
-    scored = sorted(
-        ((sum(a * b for a, b in zip(query_vector, v, strict=True)), c) for c, v in vectors.items()),
-        reverse=True,
-    )
+    codes = tuple(vectors)
+    matrix = np.stack([np.asarray(vectors[c], dtype=np.float32) for c in codes])
+    cosines = matrix @ np.asarray(query_vector, dtype=np.float32)
+    scored = sorted(zip(cosines.tolist(), codes, strict=True), reverse=True)
     best_score, best = scored[0]
     branch = taxonomy.ancestors_and_self(best)[-1]
     rival = next(

@@ -12,8 +12,10 @@ from datetime import datetime
 
 from linkage.languages import language_name
 from linkage.screening.needs import Need
-from linkage.search import eligibility, hybrid, queries
+from linkage.search import eligibility, hybrid, queries, results
 from linkage.search.eligibility import Client
+from linkage.search.filters import ACTIVE_ONLY, build_filters, open_now_filter
+from linkage.search.reach import within_radius
 from linkage.taxonomy import Taxonomy
 
 LANGUAGE_WEIGHT = 100.0  # above everything else together: her language first
@@ -34,12 +36,16 @@ class NeedGroup:
 
     key: str
     label: str
-    filter: dict
     need_code: str | None
     categories: tuple[str, ...]
-    primary: tuple[str, ...] = ()  # categories chiefly for this need (it is listed first)
-    # Its meaning: records that carry `filter`, or whose words and meaning match it.
-    meaning: hybrid.Meaning | None = None
+    primary: tuple[str, ...]  # categories chiefly for this need (it is listed first)
+    # Its meaning: records that carry its categories, or whose words and meaning match it.
+    meaning: hybrid.Meaning
+
+    @property
+    def filter(self) -> dict:
+        """The records that carry the group's categories."""
+        return self.meaning.holders
 
 
 def groups_for(
@@ -52,14 +58,9 @@ def groups_for(
         if code in groups:
             continue
         if code in taxonomy:
-            groups[code] = NeedGroup(
-                code,
-                taxonomy.categories[code].name,
-                {"term": {"category_tree": code}},
-                None,
-                (code,),
-                meaning=hybrid.category_meaning(taxonomy, code, hybrid.category_vectors(taxonomy)),
-            )
+            meaning = hybrid.category_meaning(taxonomy, code)
+            name = taxonomy.categories[code].name
+            groups[code] = NeedGroup(code, name, None, (code,), (), meaning)
         else:
             label = vocabulary.get(code, {}).get("label", code)
             groups[code] = _need_group(code, label, code, taxonomy)
@@ -68,17 +69,15 @@ def groups_for(
 
 def _need_group(key: str, label: str, code: str, taxonomy: Taxonomy) -> NeedGroup:
     addressing = tuple(taxonomy.categories_for_need(code))
-    meaning = hybrid.need_meaning(taxonomy, code, hybrid.category_vectors(taxonomy))
+    meaning = hybrid.need_meaning(taxonomy, code)
     primary = meaning.categories  # the categories chiefly for the need
-    return NeedGroup(key, label, {"term": {"needs": code}}, code, addressing, primary, meaning)
+    return NeedGroup(key, label, code, addressing, primary, meaning)
 
 
-def need_clause(group: NeedGroup, filters: list[dict]) -> dict:
-    """What a record must be to answer the group: carry its categories, or (with a meaning)
-    be found by its words and meaning among those that pass `filters`."""
-    if group.meaning is None:
-        return group.filter
-    return hybrid.meaning_clause(group.meaning, filters, "hybrid")
+def need_clause(group: NeedGroup) -> dict:
+    """What a record must be to answer the group: carry its categories, or be found by its
+    words and meaning."""
+    return hybrid.meaning_clause(group.meaning, "hybrid")
 
 
 def ranking_functions(
@@ -92,7 +91,7 @@ def ranking_functions(
     if client.place is not None:
         functions.append(
             {
-                "filter": queries.within_radius(client.place, radius_miles),
+                "filter": within_radius(client.place, radius_miles),
                 "gauss": {
                     "location": {
                         "origin": {"lat": client.place.lat, "lon": client.place.lon},
@@ -109,7 +108,7 @@ def ranking_functions(
         )
     functions.append({"filter": group.filter, "weight": HOLDER_WEIGHT})
     if timezones:
-        soon = queries.open_now_filter(now, timezones, OPEN_SOON_MINUTES)
+        soon = open_now_filter(now, timezones, OPEN_SOON_MINUTES)
         functions.append({"filter": soon, "weight": OPEN_SOON_WEIGHT})
     functions.append(
         {"filter": {"range": {"last_verified": {"gte": "now-365d/d"}}}, "weight": VERIFIED_WEIGHT}
@@ -128,11 +127,9 @@ def need_query(
     include_ineligible: bool = False,
 ) -> dict:
     """The search for one need's referrals."""
-    filters: list[dict] = [{"term": {"status": "active"}}]
-    if client.place is not None:
-        filters.append(queries.place_filter(client.place, radius_miles))
-    if open_now:
-        filters.append(queries.open_now_filter(now, timezones))
+    filters = build_filters(
+        now, timezones, place=client.place, radius_miles=radius_miles, open_now=open_now
+    )
     if not include_ineligible:
         filters.extend(eligibility.filters(client))
     sort: list = ["_score"]
@@ -142,7 +139,7 @@ def need_query(
     return {
         "query": {
             "function_score": {
-                "query": {"bool": {"must": [need_clause(group, filters)], "filter": filters}},
+                "query": {"bool": {"must": [need_clause(group)], "filter": filters}},
                 "functions": ranking_functions(group, client, radius_miles, now, timezones),
                 "score_mode": "sum",
                 "boost_mode": "replace",
@@ -165,7 +162,7 @@ def nearest_query(group: NeedGroup, client: Client, bound_miles: float) -> dict:
     `bound_miles` in the client's own state, or serving the client's area — never another
     state's local services (a pantry 600 miles away is no referral)."""
     place = client.place
-    nearby: dict = queries.within_radius(place, bound_miles)
+    nearby: dict = within_radius(place, bound_miles)
     if place.state:
         # Another state's address is out; a location without a state is judged by distance.
         in_state = {"term": {"address.state": place.state}}
@@ -203,9 +200,8 @@ def farther_query(group: NeedGroup, client: Client) -> dict:
 
 def _qualifying(group: NeedGroup, client: Client) -> dict:
     """Active, for the need, and the client qualifies."""
-    active = {"term": {"status": "active"}}
-    qualifying = [active, *eligibility.filters(client)]
-    return {"bool": {"filter": [*qualifying, need_clause(group, qualifying)]}}
+    qualifying = [ACTIVE_ONLY, *eligibility.filters(client)]
+    return {"bool": {"filter": [*qualifying, need_clause(group)]}}
 
 
 def shape_referral(
@@ -217,10 +213,12 @@ def shape_referral(
     now: datetime,
     client_needs: dict[str, str],
 ) -> dict:
-    """One referral: the search result, plus why it fits this need and this client."""
+    """One referral: the resource as search shapes it, plus why it fits this need and this
+    client."""
     spoken = next((lang for lang in client.languages if lang in (doc.get("languages") or ())), None)
-    req = queries.SearchRequest(place=client.place, radius_miles=radius_miles, language=spoken)
-    result = queries.shape_result(doc, req, taxonomy, now)
+    result = results.shape_resource(
+        doc, taxonomy, now, place=client.place, radius_miles=radius_miles, language=spoken
+    )
     fitting = [
         c
         for c in doc.get("categories") or ()

@@ -1,18 +1,20 @@
-"""Search: a validated request → an Elasticsearch query body, and hits → results. Pure functions."""
+"""Search queries: a validated request → the Elasticsearch search body. Pure functions.
+
+The request (`SearchRequest`, from the API's arguments by `request_from_args`), the words'
+clauses (`text_query`), the needs' and categories' meanings (linkage.search.hybrid), and the
+whole body (`build_query`) with its facets. What every result must pass is
+linkage.search.filters'; hits become results in linkage.search.results.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from linkage import hours, places
-from linkage.languages import language_name
-from linkage.places import METERS_PER_MILE, Place, miles_between
-from linkage.search import eligibility, hybrid, reach
+from linkage.places import METERS_PER_MILE, Place
+from linkage.search import hybrid, reach
 from linkage.search.document import INTERNAL_FIELDS
-from linkage.search.reach import place_filter, within_radius  # noqa: F401 (match uses them from here)
+from linkage.search.filters import build_filters
 from linkage.taxonomy import Taxonomy, TermMatch
 from linkage.words import american, british, english_gloss, meaningful, tokens
 
@@ -52,12 +54,6 @@ MAX_NAMED_WORDS = 8
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
 SOURCE_EXCLUDES = list(INTERNAL_FIELDS)
 FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
-AREA_LABELS = {
-    places.AREA_ZIP: "your ZIP code",
-    places.AREA_COUNTY: "your county",
-    places.AREA_STATE: "your state",
-    places.NATIONWIDE: places.NATIONWIDE,
-}
 REACHED = "reached"  # the aggregation holding the facets when `reach` narrows the results
 
 
@@ -78,9 +74,9 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     recognised: tuple[TermMatch, ...] = field(default=())
-    reach: tuple[str, ...] = ()  # only these reaches (linkage.reach); needs a place
-    # Semantic retrieval (linkage.hybrid): "hybrid", "lexical" or "semantic"; the vector of
-    # `q`, and the meanings of the needs and categories asked for.
+    reach: tuple[str, ...] = ()  # only these reaches (linkage.search.reach); needs a place
+    # Semantic retrieval (linkage.search.hybrid): "hybrid", "lexical" or "semantic"; the
+    # vector of `q`, and the meanings of the needs and categories asked for.
     retrieval: str = "hybrid"
     query_vector: tuple[float, ...] | None = None
     need_meanings: tuple[hybrid.Meaning, ...] = ()
@@ -138,61 +134,13 @@ def request_from_args(
         reach=tuple(dict.fromkeys(args.get("reach") or ())),
         retrieval=retrieval,
         query_vector=query_vector,
-        need_meanings=tuple(
-            hybrid.need_meaning(taxonomy, n, vectors) for n in args.get("need") or ()
-        ),
+        need_meanings=tuple(hybrid.need_meaning(taxonomy, n) for n in args.get("need") or ()),
         category_meanings=tuple(
-            hybrid.category_meaning(taxonomy, c, vectors) for c in args.get("category") or ()
+            hybrid.category_meaning(taxonomy, c) for c in args.get("category") or ()
         ),
-        query_meanings=tuple(hybrid.category_meaning(taxonomy, c, vectors) for c in named),
+        query_meanings=tuple(hybrid.category_meaning(taxonomy, c) for c in named),
         gloss=gloss,
     )
-
-
-def open_now_filter(now: datetime, timezones: list[str], within_minutes: int = 0) -> dict:
-    """Open at `now` (or opening within the next `within_minutes`), in each resource's own
-    time zone: one check per zone present."""
-
-    def at(tz: str) -> dict:
-        minute = hours.minute_of_week(now, tz)
-        if not within_minutes:
-            return {"term": {"open_minutes": minute}}
-        window = {"gte": minute, "lte": minute + within_minutes, "relation": "intersects"}
-        return {"range": {"open_minutes": window}}
-
-    return {
-        "bool": {
-            "should": [
-                {"bool": {"filter": [{"term": {"timezone": tz}}, at(tz)]}} for tz in timezones
-            ],
-            "minimum_should_match": 1,
-        }
-    }
-
-
-def build_filters(req: SearchRequest, now: datetime, timezones: list[str]) -> list[dict]:
-    """What every result must pass. Needs and categories are not here: they match by meaning
-    too, and score (`meaning_clauses`)."""
-    filters: list[dict] = [{"term": {"status": "active"}}]
-    if req.language:
-        match = {"term": {"languages": req.language}}
-        if req.language == "en":
-            # A directory that lists no language is taken to serve in English.
-            match = {
-                "bool": {
-                    "should": [match, {"bool": {"must_not": {"exists": {"field": "languages"}}}}]
-                }
-            }
-        filters.append(match)
-    if req.age is not None:
-        filters.append({"bool": {"must_not": eligibility.age_limits_exclude(req.age)}})
-    if req.free:
-        filters.append({"term": {"fees": "free"}})
-    if req.open_now:
-        filters.append(open_now_filter(now, timezones))
-    if req.place is not None:
-        filters.append(place_filter(req.place, req.radius_miles))
-    return filters
 
 
 def _words_clause(query: str, fields: list[str], boost: float, **extra) -> dict:
@@ -265,34 +213,16 @@ def text_query(req: SearchRequest) -> dict:
     # a record that is all the words name ("lawyer for eviction": legal help and housing, or
     # tenant legal aid, under both) ranks above one that is a part.
     for code in sorted({m.category for m in req.recognised}):
-        should.append(
-            {"constant_score": {"filter": {"term": {"category_tree": code}}, "boost": 20.0}}
-        )
+        should.append({"constant_score": {"filter": hybrid.category_holders(code), "boost": 20.0}})
     matched = {"bool": {"should": should, "minimum_should_match": 1}}
     return {"bool": {"must": [matched], "should": word_clauses(req.q)}}
 
 
-def matched_words(matched: Sequence[str], q: str | None) -> list[str]:
-    """The reason naming the query's words a hit holds, in the query's order: ["matched:
-    food, pantry"] or []."""
-    names = set(matched)
-    found = [w for w in dict.fromkeys(meaningful(q or "")) if MATCHED_WORD + w in names]
-    return [f"matched: {', '.join(found)}"] if found else []
-
-
-def meaning_clauses(req: SearchRequest, filters: list[dict]) -> list[dict]:
+def meaning_clauses(req: SearchRequest) -> list[dict]:
     """The needs asked for (any of them) and the categories (any of them): records that carry
     them, or whose words and meaning match them (linkage.hybrid)."""
-    groups = [req.need_meanings, req.category_meanings]
-    if not req.need_meanings and req.needs:  # a request built without meanings
-        groups[0] = tuple(
-            hybrid.Meaning(n, {"terms": {"needs": [n]}}, (), {}, {}) for n in req.needs
-        )
-    if not req.category_meanings and req.categories:
-        groups[1] = tuple(
-            hybrid.Meaning(c, {"terms": {"category_tree": [c]}}, (), {}, {}) for c in req.categories
-        )
-    return [hybrid.any_meaning(list(g), filters, req.retrieval) for g in groups if g]
+    groups = (req.need_meanings, req.category_meanings)
+    return [hybrid.any_meaning(list(g), req.retrieval) for g in groups if g]
 
 
 def words_and_meaning(req: SearchRequest, filters: list[dict]) -> dict:
@@ -308,14 +238,24 @@ def words_and_meaning(req: SearchRequest, filters: list[dict]) -> dict:
     if req.query_meanings:
         # Records the directory did not file under the category the words name or mean, but
         # whose words and meaning are that category's (the holders score in text_query).
-        should.append(hybrid.any_meaning(list(req.query_meanings), filters, req.retrieval))
+        should.append(hybrid.any_meaning(list(req.query_meanings), req.retrieval))
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict:
-    """The whole search body for Elasticsearch."""
-    filters = build_filters(req, now, timezones)
-    must = [words_and_meaning(req, filters), *meaning_clauses(req, filters)]
+    """The whole search body for Elasticsearch (`timezones`: those present in the index, for
+    `open_now`)."""
+    filters = build_filters(
+        now,
+        timezones,
+        place=req.place,
+        radius_miles=req.radius_miles,
+        language=req.language,
+        age=req.age,
+        free=req.free,
+        open_now=req.open_now,
+    )
+    must = [words_and_meaning(req, filters), *meaning_clauses(req)]
     query: dict = {"bool": {"must": must, "filter": filters}}
     sort: list = ["_score", {"service_name.raw": "asc"}]
     if req.place is not None:
@@ -337,6 +277,9 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
             }
     elif req.sort == "distance":
         sort = [{"service_name.raw": "asc"}]
+    # Each reach's filter, built once for the facets and the reaches asked for.
+    by_reach = reach.filters(req.place, req.radius_miles) if req.place is not None else {}
+    shown = reach.any_of(by_reach, req.reach) if by_reach and req.reach else None
     body = {
         "query": query,
         "sort": sort,
@@ -344,161 +287,22 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
         "size": req.per_page,
         "track_total_hits": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
-        "aggs": facet_aggregations(req),
+        "aggs": facet_aggregations(by_reach, shown),
     }
-    if req.place is not None and req.reach:
+    if shown is not None:
         # A post filter, so that the counts by reach stay those of every reach (the page's tabs).
-        body["post_filter"] = reach.request_filter(req.place, req.radius_miles, req.reach)
+        body["post_filter"] = shown
     return body
 
 
-def facet_aggregations(req: SearchRequest) -> dict:
-    """The facets; with a place, counts by reach too (every reach, whichever are asked for)."""
+def facet_aggregations(by_reach: dict[str, dict], shown: dict | None) -> dict:
+    """The facets; with a place (`by_reach`: reach.filters), counts by reach too (every reach,
+    whichever are `shown`)."""
     aggs: dict = {name: {"terms": {"field": f, "size": 100}} for name, f in FACETS.items()}
-    if req.place is None:
+    if not by_reach:
         return aggs
-    if req.reach:
+    if shown is not None:
         # The other facets count what is shown: the reaches asked for.
-        aggs = {REACHED: {"filter": reach.request_filter(req.place, req.radius_miles, req.reach),
-                          "aggs": aggs}}  # fmt: skip
-    aggs["reach"] = reach.facet_aggregation(req.place, req.radius_miles)
+        aggs = {REACHED: {"filter": shown, "aggs": aggs}}
+    aggs["reach"] = reach.facet_aggregation(by_reach)
     return aggs
-
-
-def _area_served(
-    doc: dict, place: Place | None, distance: dict | None, radius_miles: float
-) -> str | None:
-    """Which of the place's areas a service serves, when it is not simply within the radius."""
-    if place is None or (distance is not None and distance["miles"] <= radius_miles):
-        return None
-    keys = set(place.area_keys())
-    for area in doc.get("service_areas") or ():
-        if area in keys:
-            return AREA_LABELS[area.split(":")[0]]
-    return None
-
-
-def shape_result(
-    doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime, matched: Sequence[str] = ()
-) -> dict:
-    """One search result: what a case manager needs to refer, and why it matched (`matched`:
-    the hit's named queries, for the semantic and meaning reasons)."""
-    why: list[str] = []
-    doc_tree = set(doc.get("category_tree") or ())
-    for match in req.recognised:
-        if match.category in doc_tree:
-            why.append(
-                f"category: {taxonomy.categories[match.category].name} (from '{match.term}')"
-            )
-    for code in req.categories:
-        if code in doc_tree:
-            why.append(f"category: {taxonomy.categories[code].name}")
-    for need in req.needs:
-        if need in (doc.get("needs") or ()):
-            why.append(f"addresses need: {need}")
-    if why and doc.get("category_source") == "inferred":
-        # The source gave no category: the match rests on the record's words (indexer.infer).
-        why.append(f"inferred from its {doc.get('category_inferred_from') or 'description'}")
-    why += matched_words(matched, req.q)
-    why += hybrid.reasons(matched, doc, req, taxonomy)
-    confidential = bool(doc.get("confidential"))
-    distance = miles = None
-    if req.place is not None and doc.get("location"):
-        miles = miles_between(
-            (req.place.lat, req.place.lon), (doc["location"]["lat"], doc["location"]["lon"])
-        )
-    if confidential:
-        # Distance from several places would give the address away.
-        why.append("location kept confidential")
-    elif miles is not None:
-        distance = {"miles": round(miles, 1), "km": round(miles * METERS_PER_MILE / 1000, 1)}
-        why.append(f"{distance['miles']} mi away")
-    served = _area_served(doc, req.place, distance, req.radius_miles)
-    if served:
-        why.append(f"serves {served}")
-    tz = doc.get("timezone")
-    schedule = doc.get("schedule") or []
-    open_now = hours.is_open(doc.get("open_minutes") or [], tz, now) if (tz and schedule) else None
-    if open_now:
-        why.append("open now")
-    if req.language and req.language in (doc.get("languages") or ()):
-        why.append(f"speaks {language_name(req.language)}")
-    if req.age is not None:
-        why.append(f"serves age {req.age}")
-    if req.free and doc.get("fees") == "free":
-        why.append("free")
-    return {
-        "id": doc["id"],
-        "service_name": doc["service_name"],
-        "organization_name": doc.get("organization_name"),
-        "description": doc.get("description"),
-        "categories": [
-            {"code": c, "name": taxonomy.categories[c].name}
-            for c in doc.get("categories") or ()
-            if c in taxonomy
-        ],
-        "needs": doc.get("needs") or [],
-        "distance": distance,
-        "address": None if confidential else doc.get("address"),
-        "confidential_address": confidential,
-        "serves_area": served,
-        "delivery": doc.get("delivery") or [],
-        "reach": reach.of(doc, req.place, req.radius_miles, miles),
-        "phones": doc.get("phones") or [],
-        "hours_today": hours.hours_today(schedule, tz, now) if tz else None,
-        "open_now": open_now,
-        "timezone": tz,
-        "languages": doc.get("languages") or [],
-        "languages_text": doc.get("languages_text"),
-        "interpretation": bool(doc.get("interpretation")),
-        "hours_text": doc.get("hours_text"),
-        "service_area_text": doc.get("service_area_text"),
-        "fees": doc.get("fees"),
-        "eligibility": {
-            k: v for k, v in (doc.get("eligibility") or {}).items() if k != "description"
-        },
-        "url": doc.get("url"),
-        "application_process": doc.get("application_process"),
-        "required_documents": doc.get("required_documents") or [],
-        "accessibility": doc.get("accessibility") or [],
-        "notice": current_notice(doc.get("notice"), tz, now),
-        "why": why,
-    }
-
-
-def current_notice(notice: dict | None, tz: str | None, now: datetime) -> str | None:
-    """A dated notice's text while it is current (from `starts` to `ends`, both days included,
-    in the service's own time zone); None before, after, or without one."""
-    if not notice or not notice.get("text"):
-        return None
-    today = (now.astimezone(ZoneInfo(tz)) if tz else now).date().isoformat()
-    if (notice.get("starts") or today) <= today <= (notice.get("ends") or today):
-        return notice["text"]
-    return None
-
-
-def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
-    aggregations = aggregations or {}
-    narrowed = aggregations.get(REACHED, aggregations)  # facet_aggregations
-    facets = {"reach": reach.shape_facet(aggregations.get("reach"))}
-    for name in FACETS:
-        buckets = narrowed.get(name, {}).get("buckets", [])
-        entries = []
-        for b in buckets:
-            entry = {"value": b["key"], "count": b["doc_count"]}
-            if name == "categories" and b["key"] in taxonomy:
-                entry["name"] = taxonomy.categories[b["key"]].name
-            if name == "languages":
-                entry["name"] = language_name(b["key"])
-            entries.append(entry)
-        facets[name] = entries
-    return facets
-
-
-def strip_confidential(doc: dict) -> dict:
-    """A full record as returned by the API: never the address of a confidential location."""
-    doc = {k: v for k, v in doc.items() if k != "open_minutes"}
-    if doc.get("confidential"):
-        doc["address"] = None
-        doc["location"] = None
-    return doc

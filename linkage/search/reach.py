@@ -100,10 +100,14 @@ def filters(place: Place, radius_miles: float) -> dict[str, dict]:
     }
 
 
-def request_filter(place: Place, radius_miles: float, reaches: tuple[str, ...]) -> dict:
-    """Only the reaches asked for (any of them)."""
-    by_reach = filters(place, radius_miles)
+def any_of(by_reach: dict[str, dict], reaches: tuple[str, ...]) -> dict:
+    """Only the reaches asked for (any of them), of the filters `filters` built."""
     return {"bool": {"should": [by_reach[r] for r in reaches], "minimum_should_match": 1}}
+
+
+def request_filter(place: Place, radius_miles: float, reaches: tuple[str, ...]) -> dict:
+    """Only the reaches asked for (any of them), around `place`."""
+    return any_of(filters(place, radius_miles), reaches)
 
 
 def score_functions(place: Place, radius_miles: float) -> list[dict]:
@@ -132,9 +136,9 @@ def score_functions(place: Place, radius_miles: float) -> list[dict]:
     ]
 
 
-def facet_aggregation(place: Place, radius_miles: float) -> dict:
-    """Counts by reach in one filters aggregation; remote is what is neither local nor area."""
-    by_reach = filters(place, radius_miles)
+def facet_aggregation(by_reach: dict[str, dict]) -> dict:
+    """Counts by reach in one filters aggregation (of the filters `filters` built); remote is
+    what is neither local nor area."""
     return {
         "filters": {
             "filters": {"local": by_reach["local"], "area": by_reach["area"]},

@@ -8,6 +8,10 @@ Partners embed the search in their own sites with `/widget.js` (a script that dr
 box in a shadow root of a <div>, calling the API with the partner's key) or with an iframe of
 `/embed/frame?key=<partner key>`, which only that key's origins may frame. `/embed/demo` shows
 both.
+
+The page and the widget share their DOM helpers (static/dom.js): the page loads it as a script
+of its own; /widget.js is built from static/widget.js with dom.js inside its closure, so a
+partner still includes one file and finds no new global on its page (`widget_script`).
 """
 
 from __future__ import annotations
@@ -22,7 +26,6 @@ from flask import (
     make_response,
     render_template,
     request,
-    send_from_directory,
 )
 
 from linkage.access.guard import current_access, own_origin
@@ -89,18 +92,42 @@ _ORIGIN = re.compile(
 )
 
 
+# The comment a script file opens with.
+_LEADING_COMMENT = re.compile(r"\s*/\*.*?\*/\n", re.S)
+
+
+def wrap_widget(widget: str, dom: str) -> str:
+    """The widget as served: its opening comment (how partners use it), then one closure around
+    the DOM helpers (dom.js) and the widget's own code, which finds them as `LinkageDom`."""
+    opening = _LEADING_COMMENT.match(widget)
+    comment, code = (opening.group(0), widget[opening.end() :]) if opening else ("", widget)
+    return f"{comment}(function () {{\n{dom}\n{code}}})();\n"
+
+
+@cache
+def widget_script() -> str:
+    """/widget.js, built once per process from static/widget.js and static/dom.js."""
+    return wrap_widget(
+        (STATIC / "widget.js").read_text(encoding="utf-8"),
+        (STATIC / "dom.js").read_text(encoding="utf-8"),
+    )
+
+
 @blp.get("/widget.js")
 def widget():
-    """The embeddable search widget (linkage/static/widget.js), for partners' pages."""
-    response = send_from_directory(
-        STATIC, "widget.js", mimetype="text/javascript", max_age=WIDGET_MAX_AGE
-    )
+    """The embeddable search widget, for partners' pages."""
+    response = make_response(widget_script())
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = f"public, max-age={WIDGET_MAX_AGE}"
     # Any site may load it: as a plain script, with crossorigin + integrity, or under COEP.
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response
+    response.add_etag()  # caches revalidate it by ETag after the hour
+    return response.make_conditional(request)
+
+
+# The same at /static/widget.js (an exact rule: matched before the app's /static/<path:filename>).
+blp.add_url_rule("/static/widget.js", "static_widget", widget)
 
 
 def _refused(message: str):
@@ -134,6 +161,17 @@ def embed_frame():
     return response
 
 
+# The demo host page's theme for the widget, in static/embed.css.
+_DEMO_THEME = re.compile(r"^\.themed \{\n(.*?)^\}", re.S | re.M)
+
+
+@cache
+def demo_theme() -> tuple[str, ...]:
+    """The declarations the demo page themes its widget with, shown on it as the example."""
+    rule = _DEMO_THEME.search((STATIC / "embed.css").read_text(encoding="utf-8"))
+    return tuple(line.strip() for line in rule.group(1).splitlines() if line.strip())
+
+
 @blp.get("/embed/demo")
 def embed_demo():
     """A host page showing both ways to embed the search, with this page's token as the key."""
@@ -141,6 +179,7 @@ def embed_demo():
         "embed_demo.html",
         token=_page_token(),
         base_url=request.host_url.rstrip("/"),
+        demo_theme=demo_theme(),
         asset_version=asset_version(),
     )
     response = make_response(html)

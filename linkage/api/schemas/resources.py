@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields
 
-from linkage.search.document import INTERNAL_FIELDS, ResourceSchema
+from linkage.search.document import NOT_PUBLIC, ResourceSchema
 
 
 class CategoryOut(Schema):
@@ -19,4 +19,4 @@ class CategoryOut(Schema):
 
 
 # A full record as GET /v1/resources/<id> returns it: the indexed document less search-only fields.
-ResourceOut = ResourceSchema(exclude=("open_minutes", *INTERNAL_FIELDS))
+ResourceOut = ResourceSchema(exclude=NOT_PUBLIC)

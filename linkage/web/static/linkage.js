@@ -37,30 +37,11 @@
     if (o.value) LANGUAGES[o.value] = o.textContent;
   });
 
-  // --- Small DOM helpers ---------------------------------------------------------------------
+  // --- Small DOM helpers (dom.js, loaded before this file) ---------------------------------
 
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    if (attrs) {
-      Object.keys(attrs).forEach(function (k) {
-        var v = attrs[k];
-        if (v === null || v === undefined || v === false) return;
-        if (k === "text") node.textContent = v;
-        else if (k === "className") node.className = v;
-        else if (k === "onclick") node.addEventListener("click", v);
-        else node.setAttribute(k, v === true ? "" : v);
-      });
-    }
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined || c === false) return;
-      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
-
-  function clear(node) {
-    while (node.firstChild) node.removeChild(node.firstChild);
-  }
+  var dom = LinkageDom;
+  var el = dom.el;
+  var clear = dom.clear;
 
   function say(node, text) {
     node.textContent = text || "";
@@ -68,50 +49,39 @@
 
   // --- The API -------------------------------------------------------------------------------
 
-  function ApiError(message, status) {
-    this.message = message;
-    this.status = status;
+  function invalid(s) {
+    return "Please check the form. " + (s.details || s.message || "The request was not accepted.");
   }
 
-  function fieldErrors(errors) {
-    // {location: {field: [messages]}} -> ["Field: message", ...]
-    var lines = [];
-    if (!errors || typeof errors !== "object") return lines;
-    Object.keys(errors).forEach(function (where) {
-      var fields = errors[where];
-      if (!fields || typeof fields !== "object") return;
-      Object.keys(fields).forEach(function (name) {
-        var messages = fields[name];
-        if (!Array.isArray(messages)) messages = [String(messages)];
-        var label = FIELD_NAMES[name] || name;
-        messages.forEach(function (m) {
-          lines.push(label + ": " + (typeof m === "string" ? m : JSON.stringify(m)));
-        });
-      });
-    });
-    return lines;
+  function refused(s) {
+    return "Not allowed: " + (s.message || "access was refused") + ".";
   }
 
-  function describeError(response, body) {
-    var status = response.status;
-    var message = body && typeof body.message === "string" ? body.message : "";
-    var retry = response.headers.get("Retry-After");
-    var later = retry ? " Try again in " + retry + " seconds." : " Try again in a moment.";
-    var details = fieldErrors(body && body.errors);
-    if (status === 400 || status === 422) {
-      var text = details.length ? details.join(". ") : message;
-      return "Please check the form. " + (text || "The request was not accepted.");
-    }
-    if (status === 401 || status === 403) {
-      return "Not allowed: " + (message || "access was refused") + ".";
-    }
-    if (status === 413) return "The request is too large to send.";
-    if (status === 429) return "Too many requests right now." + later;
-    if (status === 503) {
-      return "Search is unavailable right now" + (message ? ": " + message : "") + "." + later;
-    }
-    return "Something went wrong (" + status + ")" + (message ? ": " + message : "") + "." + later;
-  }
+  // What the page says about the API's answers (dom.js, requestJson).
+  var WORDS = {
+    fields: FIELD_NAMES,
+    errors: {
+      400: invalid,
+      422: invalid,
+      401: refused,
+      403: refused,
+      413: function () {
+        return "The request is too large to send.";
+      },
+      429: function (s) {
+        return "Too many requests right now." + s.later;
+      },
+      503: function (s) {
+        return "Search is unavailable right now" + (s.message ? ": " + s.message : "") + "." + s.later;
+      },
+    },
+    unreachable: "Linkage could not be reached. Check the network connection and try again.",
+    unreadable: "The server sent an unreadable answer.",
+    failed: "Something went wrong in this page. Reload it and try again.",
+    readable: function (body) {
+      return body !== null;
+    },
+  };
 
   function api(path, options) {
     options = options || {};
@@ -128,53 +98,17 @@
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(options.body);
     }
-    return fetch(path, init).then(
-      function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return null;
-          })
-          .then(function (body) {
-            if (!response.ok) throw new ApiError(describeError(response, body), response.status);
-            if (body === null) throw new ApiError("The server sent an unreadable answer.", 0);
-            return body;
-          });
-      },
-      function () {
-        throw new ApiError(
-          "Linkage could not be reached. Check the network connection and try again.",
-          0
-        );
-      }
-    );
+    return dom.requestJson(path, init, WORDS);
   }
 
   function errorText(err) {
-    return err instanceof ApiError ? err.message : "Something went wrong in this page. Reload it and try again.";
+    return dom.errorText(err, WORDS);
   }
 
   // --- Formatting ----------------------------------------------------------------------------
 
-  function telHref(phone) {
-    var digits = String(phone.number || "").replace(/[^0-9+]/g, "");
-    if (/^[0-9]{10}$/.test(digits)) digits = "+1" + digits;
-    else if (/^1[0-9]{10}$/.test(digits)) digits = "+" + digits;
-    var href = "tel:" + digits;
-    if (phone.extension) href += ";ext=" + String(phone.extension).replace(/[^0-9]/g, "");
-    return href;
-  }
-
-  function phoneText(phone) {
-    return phone.number + (phone.extension ? " ext. " + phone.extension : "");
-  }
-
-  function addressText(address) {
-    if (!address) return "";
-    var line = [address.street, address.city].filter(Boolean).join(", ");
-    var region = [address.state, address.postal_code].filter(Boolean).join(" ");
-    return [line, region].filter(Boolean).join(", ");
-  }
+  var phoneText = dom.phoneText;
+  var whereText = dom.whereText;
 
   function languageNames(codes) {
     return (codes || [])
@@ -185,21 +119,14 @@
   }
 
   function distanceText(r) {
-    if (r.distance && typeof r.distance.miles === "number") return r.distance.miles.toFixed(1) + " mi away";
-    if (r.serves_area) return "Serves " + r.serves_area;
-    if ((r.delivery || []).length) return "By " + r.delivery.map(deliveryName).join(", ");
-    return "";
+    // Also, for a service with no distance or area, how it is given.
+    var far = dom.distanceText(r);
+    if (far || !(r.delivery || []).length) return far;
+    return "By " + r.delivery.map(deliveryName).join(", ");
   }
 
   function deliveryName(d) {
     return { in_person: "visit", phone: "phone", online: "online", home: "home visit" }[d] || d.replace(/_/g, " ");
-  }
-
-  function whereText(r) {
-    if (r.address) return addressText(r.address);
-    if (r.confidential_address) return "Confidential location: call for directions";
-    if (r.serves_area) return "No walk-in address; serves " + r.serves_area;
-    return "No walk-in address";
   }
 
   function plain(text) {
@@ -217,39 +144,13 @@
 
   function resultCard(r, extra) {
     extra = extra || {};
-    var id = "card-" + ++cardCount;
-    var facts = el("dl", { className: "facts" });
-    function fact(name, value) {
-      if (!value) return;
-      facts.appendChild(el("div", { className: "fact" }, [el("dt", { text: name }), el("dd", null, [value])]));
-    }
-    fact("Distance", distanceText(r));
-    fact("Today", r.hours_today || "Hours not listed");
-    if ((r.phones || []).length) {
-      var phones = el("span", { className: "phones" });
-      r.phones.forEach(function (p, i) {
-        if (i) phones.appendChild(document.createTextNode(", "));
-        phones.appendChild(el("a", { href: telHref(p), className: "tel", text: phoneText(p) }));
-        if (p.description) phones.appendChild(document.createTextNode(" (" + p.description + ")"));
-      });
-      fact("Phone", phones);
-    } else {
-      fact("Phone", "No phone listed");
-    }
-    fact("Address", whereText(r));
-    fact("Languages", languageNames(r.languages) || "Not listed");
-    if (r.fees) fact("Cost", r.fees === "free" ? "Free" : r.fees.replace(/_/g, " "));
+    var id = "card-" + ++cardCount + "-name";
 
-    var badges = el("p", { className: "badges" });
-    if (r.open_now === true) badges.appendChild(el("span", { className: "badge open", text: "Open now" }));
-    else if (r.open_now === false) badges.appendChild(el("span", { className: "badge closed", text: "Closed now" }));
-    if (extra.further) badges.appendChild(el("span", { className: "badge further", text: "Further away" }));
-    if (r.eligible === false) badges.appendChild(el("span", { className: "badge closed", text: "May not be eligible" }));
-
-    var why = el("ul", { className: "why" });
-    (r.why || []).forEach(function (w) {
-      why.appendChild(el("li", { text: w }));
-    });
+    var badges = el("p", { className: "badges" }, [
+      dom.openBadge(r),
+      extra.further ? el("span", { className: "badge further", text: "Further away" }) : null,
+      r.eligible === false ? el("span", { className: "badge closed", text: "May not be eligible" }) : null,
+    ]);
 
     var notes = [];
     if ((r.check_eligibility || []).length) {
@@ -262,25 +163,26 @@
       notes.push(el("p", { className: "also" }, [el("strong", { text: "Also helps with: " }), r.also_addresses.join(", ")]));
     }
 
-    var button = el("button", { type: "button", className: "add", "data-id": r.id, "aria-describedby": id + "-name" });
+    var button = el("button", { type: "button", className: "add", "data-id": r.id, "aria-describedby": id });
     button.addEventListener("click", function () {
       toggleReferral(r);
     });
     renderAddButton(button, r.id);
 
-    return el("li", null, [
-      el("article", { className: "result", "aria-labelledby": id + "-name", "data-id": r.id }, [
-        el("h3", { id: id + "-name", className: "name", text: r.service_name }),
-        r.organization_name && r.organization_name !== r.service_name
-          ? el("p", { className: "org", text: r.organization_name })
-          : null,
-        badges.childNodes.length ? badges : null,
-        r.description ? el("p", { className: "desc", text: r.description }) : null,
-        facts,
-        (r.why || []).length ? el("p", { className: "why-title", text: "Why it matched" }) : null,
-        (r.why || []).length ? why : null,
-      ].concat(notes, [el("div", { className: "card-actions" }, [button])])),
-    ]);
+    return dom.resultCard(r, {
+      id: id,
+      headingClass: "name",
+      badges: badges.childNodes.length ? badges : null,
+      lead: [r.description ? el("p", { className: "desc", text: r.description }) : null],
+      distance: distanceText,
+      facts: [
+        ["Languages", languageNames(r.languages) || "Not listed"],
+        ["Cost", r.fees ? (r.fees === "free" ? "Free" : r.fees.replace(/_/g, " ")) : ""],
+      ],
+      factsClass: "facts",
+      groupFacts: true,
+      tail: notes.concat([el("div", { className: "card-actions" }, [button])]),
+    });
   }
 
   // --- Tabs ----------------------------------------------------------------------------------
@@ -335,7 +237,8 @@
 
   // --- Search --------------------------------------------------------------------------------
 
-  var searchState = { page: 1, seq: 0 };
+  var searchState = { page: 1 };
+  var latestSearch = new dom.Latest();
 
   function searchParams(page) {
     var p = new URLSearchParams();
@@ -368,30 +271,27 @@
       $("near").focus();
       return;
     }
-    var seq = ++searchState.seq;
     var params = searchParams(page);
     $("search-submit").disabled = true;
     results.setAttribute("aria-busy", "true");
     say(status, "Searching…");
-    api("/v1/search?" + params.toString())
-      .then(function (data) {
-        if (seq !== searchState.seq) return;
+    latestSearch.run(api("/v1/search?" + params.toString()), {
+      shown: function (data, current) {
         searchState.page = data.page;
-        showResults(data, params);
-      })
-      .catch(function (err) {
-        if (seq !== searchState.seq) return;
+        showResults(data, params, current);
+      },
+      failed: function (err) {
         clear(results);
         $("search-pager").hidden = true;
         $("search-further").hidden = true;
         say(status, "");
         say(error, errorText(err));
-      })
-      .then(function () {
-        if (seq !== searchState.seq) return;
+      },
+      settled: function () {
         $("search-submit").disabled = false;
         results.removeAttribute("aria-busy");
-      });
+      },
+    });
   }
 
   function placeText(data) {
@@ -399,7 +299,7 @@
     return " within " + data.radius_miles + " mi of " + data.place.label;
   }
 
-  function showResults(data, params) {
+  function showResults(data, params, current) {
     var results = $("search-results");
     clear(results);
     $("search-further").hidden = true;
@@ -429,10 +329,11 @@
     $("page-next").disabled = data.page >= data.pages;
     say($("page-info"), "Page " + data.page + " of " + Math.max(1, data.pages));
 
-    if (data.total === 0 && data.place) searchFurther(params, data.radius_miles, searchState.seq);
+    if (data.total === 0 && data.place) searchFurther(params, data.radius_miles, current);
   }
 
-  function searchFurther(params, radius, seq) {
+  // current(): whether the search that found nothing is still the latest.
+  function searchFurther(params, radius, current) {
     var radii = FURTHER_RADII.filter(function (r) {
       return r > radius;
     });
@@ -453,7 +354,7 @@
       p.set("page", "1");
       p.set("per_page", "5");
       api("/v1/search?" + p.toString()).then(function (data) {
-        if (seq !== searchState.seq) return;
+        if (!current()) return;
         if (!data.results.length) return attempt(i + 1);
         clear(list);
         data.results.forEach(function (r) {
@@ -471,7 +372,7 @@
             " within " + radii[i] + " mi " + (n === 1 ? "is" : "are") + " shown below, further away."
         );
       }, function (err) {
-        if (seq !== searchState.seq) return;
+        if (!current()) return;
         say($("search-error"), errorText(err));
       });
     }
@@ -794,7 +695,7 @@
       list.appendChild(
         el("li", { className: "referral", "data-id": r.id }, [
           el("p", { className: "name", text: r.service_name }),
-          phone ? el("p", null, [el("a", { href: telHref(phone), className: "tel", text: phoneText(phone) })]) : null,
+          phone ? el("p", null, [dom.phoneLink(phone)]) : null,
           el("p", { className: "hint", text: whereText(r) }),
           el("button", {
             type: "button",
@@ -833,21 +734,18 @@
     say($("print-date"), "Prepared " + today() + ".");
     referralList.forEach(function (entry) {
       var r = entry.resource;
-      var dl = el("dl");
-      function row(name, value) {
-        dl.appendChild(el("div", { className: "fact" }, [el("dt", { text: name }), el("dd", null, [value])]));
-      }
-      var phones = (r.phones || []).map(phoneText).join(", ");
-      row("Phone", phones || "No phone listed");
-      row("Address", whereText(r));
-      row("Today's hours", r.hours_today || "Hours not listed");
-      if ((r.languages || []).length) row("Languages", languageNames(r.languages));
-      row("Next steps", nextStep(entry));
+      var facts = [
+        ["Phone", (r.phones || []).map(phoneText).join(", ") || "No phone listed"],
+        ["Address", whereText(r)],
+        ["Today's hours", r.hours_today || "Hours not listed"],
+        ["Languages", languageNames(r.languages)],
+        ["Next steps", nextStep(entry)],
+      ];
       items.appendChild(
         el("li", { className: "print-item" }, [
           el("h2", { text: r.service_name }),
-          r.organization_name && r.organization_name !== r.service_name ? el("p", { className: "org", text: r.organization_name }) : null,
-          dl,
+          dom.orgLine(r),
+          dom.factList(facts, null, true),
         ])
       );
     });

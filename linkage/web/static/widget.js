@@ -19,9 +19,16 @@
  * --linkage-card-bg, --linkage-border, --linkage-focus, --linkage-font, --linkage-font-size,
  * --linkage-radius; parts (::part) are named form, input, button, result and more.
  * The API's origin is the origin this script was loaded from; no other host is contacted.
+ *
+ * This file is the widget's own code; /widget.js serves it with the DOM helpers it shares with
+ * the case-manager page (dom.js, LinkageDom) in one closure around both (see
+ * linkage/web/pages.py, widget_script), so LinkageDom is no global on the partner's page.
  */
 (function () {
   "use strict";
+
+  var dom = LinkageDom;
+  var el = dom.el;
 
   var script = document.currentScript || lastWidgetScript();
   if (!script || !script.src) return;
@@ -31,7 +38,39 @@
   var START_ZIP = script.getAttribute("data-zip") || "";
   var PER_PAGE = clamp(parseInt(script.getAttribute("data-per-page"), 10) || 5, 1, 20);
   var RADIUS = parseFloat(script.getAttribute("data-radius")) || 0;
-  var FIELD_NAMES = { q: "Need or keyword", near: "ZIP code", radius: "Distance", page: "Page" };
+
+  // What the widget says about the API's answers (dom.js, requestJson).
+  var WORDS = {
+    fields: { q: "Need or keyword", near: "ZIP code", radius: "Distance", page: "Page" },
+    errors: {
+      400: invalid,
+      422: invalid,
+      401: function (s) {
+        return "This search box is not set up correctly: " + (s.message || "its key was not accepted") + ".";
+      },
+      403: function (s) {
+        return "This site may not use this search: " + (s.message || "access was refused") + ".";
+      },
+      429: function (s) {
+        return "Too many searches right now." + s.later;
+      },
+      503: function (s) {
+        return "Search is unavailable right now." + s.later;
+      },
+    },
+    unreachable:
+      "The search could not be reached. Check the connection and try again; if this keeps " +
+      "happening, this site may not be set up to use it.",
+    unreadable: "The search sent an unreadable answer.",
+    failed: "Something went wrong in the search box. Reload the page and try again.",
+    readable: function (body) {
+      return Boolean(body) && Array.isArray(body.results);
+    },
+  };
+
+  function invalid(s) {
+    return "Please check the search. " + (s.details || s.message || "It was not accepted.");
+  }
 
   var CSS = [
     ":host {",
@@ -109,23 +148,7 @@
     draw(host.attachShadow({ mode: "open" }));
   }
 
-  // --- DOM helpers ----------------------------------------------------------------------------
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      var v = attrs[k];
-      if (v === null || v === undefined || v === false) return;
-      if (k === "text") node.textContent = v;
-      else if (k === "className") node.className = v;
-      else node.setAttribute(k, v === true ? "" : v);
-    });
-    (children || []).forEach(function (c) {
-      if (c === null || c === undefined || c === false) return;
-      node.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
-    });
-    return node;
-  }
+  // --- Styles and the API ---------------------------------------------------------------------
 
   function addStyles(root) {
     // A constructed sheet adopted by the shadow root; a <style> inside it on older browsers.
@@ -139,109 +162,18 @@
     }
   }
 
-  // --- The API --------------------------------------------------------------------------------
-
-  function ApiError(message) {
-    this.message = message;
-  }
-
-  function fieldErrors(errors) {
-    var lines = [];
-    if (!errors || typeof errors !== "object") return lines;
-    Object.keys(errors).forEach(function (where) {
-      var fields = errors[where] || {};
-      if (typeof fields !== "object") return;
-      Object.keys(fields).forEach(function (name) {
-        var messages = Array.isArray(fields[name]) ? fields[name] : [String(fields[name])];
-        messages.forEach(function (m) {
-          lines.push((FIELD_NAMES[name] || name) + ": " + (typeof m === "string" ? m : JSON.stringify(m)));
-        });
-      });
-    });
-    return lines;
-  }
-
-  function describeError(response, body) {
-    // The API answers {code, status, message, errors?}; say it in plain words.
-    var status = response.status;
-    var message = body && typeof body.message === "string" ? body.message : "";
-    var retry = response.headers.get("Retry-After");
-    var later = retry ? " Try again in " + retry + " seconds." : " Try again in a moment.";
-    if (status === 400 || status === 422) {
-      var details = fieldErrors(body && body.errors);
-      return "Please check the search. " + (details.length ? details.join(". ") : message || "It was not accepted.");
-    }
-    if (status === 401) {
-      return "This search box is not set up correctly: " + (message || "its key was not accepted") + ".";
-    }
-    if (status === 403) {
-      return "This site may not use this search: " + (message || "access was refused") + ".";
-    }
-    if (status === 429) return "Too many searches right now." + later;
-    if (status === 503) return "Search is unavailable right now." + later;
-    return "Something went wrong (" + status + ")" + (message ? ": " + message : "") + "." + later;
-  }
-
   function search(params) {
     var headers = { Accept: "application/json" };
     if (KEY) headers["X-API-Key"] = KEY;
-    return fetch(API + "/v1/search?" + params.toString(), {
+    var init = {
       method: "GET",
       headers: headers,
       mode: "cors",
       credentials: "omit",
       cache: "no-store",
       referrerPolicy: "no-referrer",
-    }).then(
-      function (response) {
-        return response
-          .json()
-          .catch(function () {
-            return null;
-          })
-          .then(function (body) {
-            if (!response.ok) throw new ApiError(describeError(response, body));
-            if (!body || !Array.isArray(body.results)) throw new ApiError("The search sent an unreadable answer.");
-            return body;
-          });
-      },
-      function () {
-        throw new ApiError(
-          "The search could not be reached. Check the connection and try again; if this keeps " +
-            "happening, this site may not be set up to use it."
-        );
-      }
-    );
-  }
-
-  // --- Formatting -----------------------------------------------------------------------------
-
-  function telHref(phone) {
-    var digits = String(phone.number || "").replace(/[^0-9+]/g, "");
-    if (/^[0-9]{10}$/.test(digits)) digits = "+1" + digits;
-    else if (/^1[0-9]{10}$/.test(digits)) digits = "+" + digits;
-    var href = "tel:" + digits;
-    if (phone.extension) href += ";ext=" + String(phone.extension).replace(/[^0-9]/g, "");
-    return href;
-  }
-
-  function addressText(a) {
-    var line = [a.street, a.city].filter(Boolean).join(", ");
-    var region = [a.state, a.postal_code].filter(Boolean).join(" ");
-    return [line, region].filter(Boolean).join(", ");
-  }
-
-  function distanceText(r) {
-    if (r.distance && typeof r.distance.miles === "number") return r.distance.miles.toFixed(1) + " mi away";
-    if (r.serves_area) return "Serves " + r.serves_area;
-    return "";
-  }
-
-  function whereText(r) {
-    if (r.confidential_address) return "Confidential location: call for directions";
-    if (r.address) return addressText(r.address);
-    if (r.serves_area) return "No walk-in address; serves " + r.serves_area;
-    return "No walk-in address";
+    };
+    return dom.requestJson(API + "/v1/search?" + params.toString(), init, WORDS);
   }
 
   // --- The widget -----------------------------------------------------------------------------
@@ -268,7 +200,8 @@
     var more = el("button", { type: "button", className: "more", text: "More results", hidden: true, part: "more" });
     root.appendChild(el("div", { className: "widget" }, [form, status, error, results, more]));
 
-    var state = { seq: 0, params: null, page: 1, shown: 0, summary: "" };
+    var state = { params: null, page: 1, shown: 0, summary: "" };
+    var latest = new dom.Latest();
 
     function showError(text) {
       error.textContent = text || "";
@@ -276,45 +209,7 @@
     }
 
     function card(r) {
-      var id = "result-" + ++cards;
-      var facts = el("dl");
-      function fact(name, value) {
-        if (!value) return;
-        facts.appendChild(el("dt", { text: name }));
-        facts.appendChild(el("dd", null, [value]));
-      }
-      fact("Distance", distanceText(r));
-      fact("Today", r.hours_today || "Hours not listed");
-      if ((r.phones || []).length) {
-        var phones = el("span");
-        r.phones.forEach(function (p, i) {
-          if (i) phones.appendChild(document.createTextNode(", "));
-          phones.appendChild(el("a", { href: telHref(p), text: p.number + (p.extension ? " ext. " + p.extension : "") }));
-          if (p.description) phones.appendChild(document.createTextNode(" (" + p.description + ")"));
-        });
-        fact("Phone", phones);
-      } else {
-        fact("Phone", "No phone listed");
-      }
-      fact("Address", whereText(r));
-      var why = (r.why || []).map(function (w) {
-        return el("li", { text: w });
-      });
-      var badge = null;
-      if (r.open_now === true) badge = el("span", { className: "badge open", text: "Open now" });
-      else if (r.open_now === false) badge = el("span", { className: "badge closed", text: "Closed now" });
-      return el("li", null, [
-        el("article", { className: "result", "aria-labelledby": id, "data-id": r.id, part: "result" }, [
-          el("h3", { id: id, text: r.service_name }),
-          r.organization_name && r.organization_name !== r.service_name
-            ? el("p", { className: "org", text: r.organization_name })
-            : null,
-          badge,
-          facts,
-          why.length ? el("p", { className: "why-title", text: "Why it matched" }) : null,
-          why.length ? el("ul", { className: "why" }, why) : null,
-        ]),
-      ]);
+      return dom.resultCard(r, { id: "result-" + ++cards, attrs: { part: "result" }, badges: dom.openBadge(r) });
     }
 
     function summary(data) {
@@ -324,7 +219,6 @@
     }
 
     function run(page) {
-      var seq = ++state.seq;
       showError("");
       submit.disabled = true;
       more.disabled = true;
@@ -332,11 +226,10 @@
       status.textContent = "Searching…";
       var params = new URLSearchParams(state.params.toString());
       params.set("page", String(page));
-      search(params)
-        .then(function (data) {
-          if (seq !== state.seq) return;
+      latest.run(search(params), {
+        shown: function (data) {
           if (page === 1) {
-            while (results.firstChild) results.removeChild(results.firstChild);
+            dom.clear(results);
             state.shown = 0;
             state.summary = summary(data);
           }
@@ -349,22 +242,21 @@
           var text = state.summary;
           if (data.total > state.shown) text += " Showing " + state.shown + ".";
           status.textContent = text;
-        })
-        .catch(function (err) {
-          if (seq !== state.seq) return;
+        },
+        failed: function (err) {
           if (page === 1) {
-            while (results.firstChild) results.removeChild(results.firstChild);
+            dom.clear(results);
             more.hidden = true;
           }
           status.textContent = "";
-          showError(err instanceof ApiError ? err.message : "Something went wrong in the search box. Reload the page and try again.");
-        })
-        .then(function () {
-          if (seq !== state.seq) return;
+          showError(dom.errorText(err, WORDS));
+        },
+        settled: function () {
           submit.disabled = false;
           more.disabled = false;
           results.removeAttribute("aria-busy");
-        });
+        },
+      });
     }
 
     form.addEventListener("submit", function (e) {

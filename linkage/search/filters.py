@@ -1,0 +1,83 @@
+"""What every search or match result must pass: Elasticsearch filters. Pure functions.
+
+Needs and categories are not filters here: they match by meaning too, and score
+(linkage.search.hybrid). What a client qualifies for is linkage.search.eligibility's, beside
+the plain-words judgement that encodes the same rules; where a service reaches is
+linkage.search.reach's.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from linkage import hours
+from linkage.places import Place
+from linkage.search import eligibility
+from linkage.search.document import ACTIVE
+from linkage.search.reach import place_filter
+
+# Never an inactive, defunct or temporarily closed service.
+ACTIVE_ONLY = {"term": {"status": ACTIVE}}
+FREE = {"term": {"fees": "free"}}
+
+
+def open_now_filter(now: datetime, timezones: list[str], within_minutes: int = 0) -> dict:
+    """Open at `now` (or opening within the next `within_minutes`), in each resource's own
+    time zone: one check per zone present."""
+
+    def at(tz: str) -> dict:
+        minute = hours.minute_of_week(now, tz)
+        if not within_minutes:
+            return {"term": {"open_minutes": minute}}
+        window = {"gte": minute, "lte": minute + within_minutes, "relation": "intersects"}
+        return {"range": {"open_minutes": window}}
+
+    return {
+        "bool": {
+            "should": [
+                {"bool": {"filter": [{"term": {"timezone": tz}}, at(tz)]}} for tz in timezones
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def language_filter(language: str) -> dict:
+    """Serves in `language`; a directory that lists no language is taken to serve in English."""
+    speaks = {"term": {"languages": language}}
+    if language != "en":
+        return speaks
+    unlisted = {"bool": {"must_not": {"exists": {"field": "languages"}}}}
+    return {"bool": {"should": [speaks, unlisted]}}
+
+
+def age_filter(age: int) -> dict:
+    """No stated minimum or maximum age that `age` falls outside."""
+    return {"bool": {"must_not": eligibility.age_limits_exclude(age)}}
+
+
+def build_filters(
+    now: datetime,
+    timezones: list[str],
+    *,
+    place: Place | None = None,
+    radius_miles: float = 0.0,
+    language: str | None = None,
+    age: int | None = None,
+    free: bool = False,
+    open_now: bool = False,
+) -> list[dict]:
+    """What every result must pass: active, and each narrowing asked for (`timezones`: those
+    present in the index, for `open_now`; `radius_miles` goes with `place`)."""
+    filters: list[dict] = [ACTIVE_ONLY]
+    if language:
+        filters.append(language_filter(language))
+    if age is not None:
+        filters.append(age_filter(age))
+    if free:
+        filters.append(FREE)
+    if open_now:
+        filters.append(open_now_filter(now, timezones))
+    if place is not None:
+        filters.append(place_filter(place, radius_miles))
+    return filters

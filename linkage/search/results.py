@@ -1,0 +1,237 @@
+"""Results: Elasticsearch hits → what the API returns. Pure functions.
+
+One resource is shaped once (`shape_resource`: what a case manager needs to refer, and where
+and when it is), for search and for match alike; each adds its own reasons to its `why`:
+search what in the request it matched (`shape_result`), match how it fits the need and the
+client (linkage.search.match). A search's whole page is `search_page`; a full record as the API
+returns it is `public_fields`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from linkage import hours, places
+from linkage.languages import language_name
+from linkage.places import METERS_PER_MILE, Place, miles_between
+from linkage.search import hybrid, reach
+from linkage.search.document import NOT_PUBLIC
+from linkage.search.queries import FACETS, MATCHED_WORD, REACHED, SearchRequest
+from linkage.taxonomy import Taxonomy
+from linkage.words import meaningful
+
+AREA_LABELS = {
+    places.AREA_ZIP: "your ZIP code",
+    places.AREA_COUNTY: "your county",
+    places.AREA_STATE: "your state",
+    places.NATIONWIDE: places.NATIONWIDE,
+}
+
+
+def search_page(
+    req: SearchRequest,
+    response: dict,
+    taxonomy: Taxonomy,
+    now: datetime,
+    suggestions: dict | None = None,
+) -> dict:
+    """A search's response (SearchOut): the page of results, what the words named, the facets."""
+    total = response["hits"]["total"]["value"]
+    return {
+        "total": total,
+        "page": req.page,
+        "per_page": req.per_page,
+        "pages": math.ceil(total / req.per_page),
+        "place": req.place.__dict__ if req.place else None,
+        "radius_miles": req.radius_miles if req.place else None,
+        "recognised": [
+            {"category": m.category, "name": taxonomy.categories[m.category].name, "term": m.term}
+            for m in req.recognised
+        ],
+        "results": [
+            shape_result(hit["_source"], req, taxonomy, now, hit.get("matched_queries") or ())
+            for hit in response["hits"]["hits"]
+        ],
+        "facets": shape_facets(response.get("aggregations"), taxonomy),
+        "suggestions": suggestions,
+    }
+
+
+def shape_result(
+    doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime, matched: Sequence[str] = ()
+) -> dict:
+    """One search result, and why it matched (`matched`: the hit's named queries, for the
+    words', semantic and meaning reasons)."""
+    result = shape_resource(
+        doc, taxonomy, now, place=req.place, radius_miles=req.radius_miles, language=req.language
+    )
+    asked: list[str] = []
+    if req.age is not None:
+        asked.append(f"serves age {req.age}")
+    if req.free and doc.get("fees") == "free":
+        asked.append("free")
+    result["why"] = [*search_reasons(doc, req, taxonomy, matched), *result["why"], *asked]
+    return result
+
+
+def search_reasons(
+    doc: dict, req: SearchRequest, taxonomy: Taxonomy, matched: Sequence[str]
+) -> list[str]:
+    """What of a search a record matched: the categories its words named or were asked for,
+    the needs asked for, the words it holds, its meaning."""
+    why: list[str] = []
+    doc_tree = set(doc.get("category_tree") or ())
+    for match in req.recognised:
+        if match.category in doc_tree:
+            why.append(
+                f"category: {taxonomy.categories[match.category].name} (from '{match.term}')"
+            )
+    for code in req.categories:
+        if code in doc_tree:
+            why.append(f"category: {taxonomy.categories[code].name}")
+    for need in req.needs:
+        if need in (doc.get("needs") or ()):
+            why.append(f"addresses need: {need}")
+    if why and doc.get("category_source") == "inferred":
+        # The source gave no category: the match rests on the record's words (indexer.infer).
+        why.append(f"inferred from its {doc.get('category_inferred_from') or 'description'}")
+    why += matched_words(matched, req.q)
+    why += hybrid.reasons(matched, doc, req, taxonomy)
+    return why
+
+
+def matched_words(matched: Sequence[str], q: str | None) -> list[str]:
+    """The reason naming the query's words a hit holds, in the query's order: ["matched:
+    food, pantry"] or []."""
+    names = set(matched)
+    found = [w for w in dict.fromkeys(meaningful(q or "")) if MATCHED_WORD + w in names]
+    return [f"matched: {', '.join(found)}"] if found else []
+
+
+def shape_resource(
+    doc: dict,
+    taxonomy: Taxonomy,
+    now: datetime,
+    *,
+    place: Place | None,
+    radius_miles: float,
+    language: str | None = None,
+) -> dict:
+    """One resource as search and match return it: what a case manager needs to refer, and a
+    `why` saying where it is from `place`, whether it is open, and that it speaks `language`."""
+    why: list[str] = []
+    confidential = bool(doc.get("confidential"))
+    distance = miles = None
+    if place is not None and doc.get("location"):
+        miles = miles_between(
+            (place.lat, place.lon), (doc["location"]["lat"], doc["location"]["lon"])
+        )
+    if confidential:
+        # Distance from several places would give the address away.
+        why.append("location kept confidential")
+    elif miles is not None:
+        distance = {"miles": round(miles, 1), "km": round(miles * METERS_PER_MILE / 1000, 1)}
+        why.append(f"{distance['miles']} mi away")
+    served = _area_served(doc, place, distance, radius_miles)
+    if served:
+        why.append(f"serves {served}")
+    tz = doc.get("timezone")
+    schedule = doc.get("schedule") or []
+    open_now = hours.is_open(doc.get("open_minutes") or [], tz, now) if (tz and schedule) else None
+    if open_now:
+        why.append("open now")
+    if language and language in (doc.get("languages") or ()):
+        why.append(f"speaks {language_name(language)}")
+    return {
+        "id": doc["id"],
+        "service_name": doc["service_name"],
+        "organization_name": doc.get("organization_name"),
+        "description": doc.get("description"),
+        "categories": [
+            {"code": c, "name": taxonomy.categories[c].name}
+            for c in doc.get("categories") or ()
+            if c in taxonomy
+        ],
+        "needs": doc.get("needs") or [],
+        "distance": distance,
+        "address": None if confidential else doc.get("address"),
+        "confidential_address": confidential,
+        "serves_area": served,
+        "delivery": doc.get("delivery") or [],
+        "reach": reach.of(doc, place, radius_miles, miles),
+        "phones": doc.get("phones") or [],
+        "hours_today": hours.hours_today(schedule, tz, now) if tz else None,
+        "open_now": open_now,
+        "timezone": tz,
+        "languages": doc.get("languages") or [],
+        "languages_text": doc.get("languages_text"),
+        "interpretation": bool(doc.get("interpretation")),
+        "hours_text": doc.get("hours_text"),
+        "service_area_text": doc.get("service_area_text"),
+        "fees": doc.get("fees"),
+        "eligibility": {
+            k: v for k, v in (doc.get("eligibility") or {}).items() if k != "description"
+        },
+        "url": doc.get("url"),
+        "application_process": doc.get("application_process"),
+        "required_documents": doc.get("required_documents") or [],
+        "accessibility": doc.get("accessibility") or [],
+        "notice": current_notice(doc.get("notice"), tz, now),
+        "why": why,
+    }
+
+
+def _area_served(
+    doc: dict, place: Place | None, distance: dict | None, radius_miles: float
+) -> str | None:
+    """Which of the place's areas a service serves, when it is not simply within the radius."""
+    if place is None or (distance is not None and distance["miles"] <= radius_miles):
+        return None
+    keys = set(place.area_keys())
+    for area in doc.get("service_areas") or ():
+        if area in keys:
+            return AREA_LABELS[area.split(":")[0]]
+    return None
+
+
+def current_notice(notice: dict | None, tz: str | None, now: datetime) -> str | None:
+    """A dated notice's text while it is current (from `starts` to `ends`, both days included,
+    in the service's own time zone); None before, after, or without one."""
+    if not notice or not notice.get("text"):
+        return None
+    today = (now.astimezone(ZoneInfo(tz)) if tz else now).date().isoformat()
+    if (notice.get("starts") or today) <= today <= (notice.get("ends") or today):
+        return notice["text"]
+    return None
+
+
+def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
+    """The facets' counts (queries.facet_aggregations), with category and language names."""
+    aggregations = aggregations or {}
+    narrowed = aggregations.get(REACHED, aggregations)
+    facets = {"reach": reach.shape_facet(aggregations.get("reach"))}
+    for name in FACETS:
+        buckets = narrowed.get(name, {}).get("buckets", [])
+        entries = []
+        for b in buckets:
+            entry = {"value": b["key"], "count": b["doc_count"]}
+            if name == "categories" and b["key"] in taxonomy:
+                entry["name"] = taxonomy.categories[b["key"]].name
+            if name == "languages":
+                entry["name"] = language_name(b["key"])
+            entries.append(entry)
+        facets[name] = entries
+    return facets
+
+
+def public_fields(doc: dict) -> dict:
+    """A full record as the API returns it: without the internal fields (NOT_PUBLIC), and
+    never the address of a confidential location."""
+    doc = {k: v for k, v in doc.items() if k not in NOT_PUBLIC}
+    if doc.get("confidential"):
+        doc["address"] = None
+        doc["location"] = None
+    return doc
