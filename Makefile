@@ -18,14 +18,16 @@ run: $(VENV)/.installed es-start
 	$(VENV)/bin/python -m indexer load $(SAMPLE) --source sample
 	@$(MAKE) --no-print-directory serve
 
-# The API under gunicorn, and the import worker beside it (stopped with the server).
+# The API under gunicorn, and the import worker beside it (started again if it ends, stopped
+# with the server). No gunicorn control socket: its default path is one per user, so two
+# stacks on one machine would take it from each other.
 serve: $(VENV)/.installed
 	@echo "Linkage is serving at http://$(HOST):$(PORT)/  (API docs: http://$(HOST):$(PORT)/docs/)"
-	$(VENV)/bin/python -m indexer worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
+	scripts/supervise $(VENV)/bin/python -m indexer worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	LINKAGE_RATE_LIMIT_STORAGE=$${LINKAGE_RATE_LIMIT_STORAGE:-memcached://127.0.0.1:11311} \
 	LINKAGE_PARTNER_KEYS=$${LINKAGE_PARTNER_KEYS:-$$(scripts/dev-key)} \
-	$(VENV)/bin/gunicorn --worker-class gthread --workers $(WORKERS) --threads 4 \
-		--bind $(HOST):$(PORT) --timeout 30 --graceful-timeout 10 wsgi:app
+	$(VENV)/bin/gunicorn --worker-class gthread --workers $(WORKERS) --threads 4 --no-control-socket \
+		--bind $(HOST):$(PORT) --timeout 30 --limit-request-line 8190 --graceful-timeout 10 wsgi:app
 
 # Install, start Elasticsearch, lint, run every test (pytest's "no tests" exit 5 is not a failure).
 test: $(VENV)/.installed es-start lint

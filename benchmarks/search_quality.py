@@ -512,7 +512,9 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="write the scores here")
     parser.add_argument("--alias-prefix", default="linkage-bench-quality")
     opts = parser.parse_args()
-    logging.getLogger("elastic_transport").setLevel(logging.WARNING)  # one line per search
+    # one line per search otherwise (the client's, and the app's request log)
+    logging.getLogger("elastic_transport").setLevel(logging.WARNING)
+    logging.getLogger("linkage.requests").setLevel(logging.WARNING)
 
     from linkage.app import create_app
     from linkage.config import Settings

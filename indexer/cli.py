@@ -18,6 +18,7 @@ from indexer import formats, side_table
 from indexer.crosswalk import Crosswalk, crosswalk_coverage
 from indexer.geocoding import AddressGeocoder
 from indexer.hsds import Converter
+from indexer.limits import Limits
 from indexer.load import LoadError, Report, after_failure, failed_report, load_path
 from indexer.records import ReadError
 from indexer.worker import work
@@ -26,6 +27,7 @@ from linkage.config import Settings
 from linkage.places import make_geocoder
 from linkage.search import sources
 from linkage.search.client import make_client
+from linkage.search.document import replica_settings
 from linkage.search.index import ResourceIndex
 from linkage.taxonomy import load_taxonomy
 
@@ -105,9 +107,11 @@ def write_rejections_csv(report: Report, path: Path) -> None:
     help="The side table's codes are all of this vocabulary (default: recognised per code).",
 )
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.option("--allow-shrink", is_flag=True,
+              help="A full load may drop more of the source's services than LINKAGE_MAX_SHRINK.")  # fmt: skip
 def load(
     path, fmt, mapping, source, mode, report_path, rejected_path, categories_path,
-    categories_vocabulary, quiet,
+    categories_vocabulary, quiet, allow_shrink,
 ) -> None:  # fmt: skip
     """Load a directory (HSDS JSON or tabular package, Ohana CSV, or CSV with a mapping)."""
     settings = Settings.from_env()
@@ -115,6 +119,8 @@ def load(
     try:
         fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
         name = jobs.source_name(source or (mapping or path).stem)
+        limits = Limits.from_settings(settings)  # LINKAGE_MAX_* checked before anything is loaded
+        replica_settings(settings.replicas)  # LINKAGE_REPLICAS checked before anything is loaded
         categories = (
             side_table.read_table(categories_path, categories_vocabulary)
             if categories_path
@@ -131,12 +137,13 @@ def load(
     locked = False
     bar = tqdm(total=total, desc=name, unit="record", disable=quiet, file=sys.stderr, smoothing=0.1)
     try:
-        jobs.lock_source(client, name, holder)  # as API imports do: one import of a source at once
+        # as API imports do: one import of a source at once
+        jobs.lock_source(client, settings.index_alias, name, holder)
         locked = True
-        with jobs.lock_heartbeat(client, name, holder):
+        with jobs.lock_heartbeat(client, settings.index_alias, name, holder):
             report = load_path(
                 client, settings.index_alias, path, fmt, mapping, converter, mode, bar.update,
-                categories,
+                categories, replicas=settings.replicas, limits=limits, allow_shrink=allow_shrink,
             )  # fmt: skip
     except jobs.SourceBusy as exc:
         raise click.ClickException(str(exc)) from exc
@@ -152,7 +159,7 @@ def load(
         bar.close()
         if locked:
             with contextlib.suppress(TransportError):  # if not released, taken over once stale
-                jobs.release_source(client, name, holder)
+                jobs.release_source(client, settings.index_alias, name, holder)
     write_report_files(report, report_path, rejected_path)
     total = report.total()
     click.echo(
@@ -275,7 +282,8 @@ def remove(source: str, yes: bool) -> None:
         )
     holder = f"a removal on {socket.gethostname()}, process {os.getpid()}"
     try:
-        jobs.lock_source(client, source, holder)  # not while an import of it runs
+        # not while an import of it runs
+        jobs.lock_source(client, settings.index_alias, source, holder)
     except jobs.SourceBusy as exc:
         raise click.ClickException(str(exc)) from exc
     try:
@@ -284,5 +292,5 @@ def remove(source: str, yes: bool) -> None:
         raise click.ClickException(str(exc)) from exc
     finally:
         with contextlib.suppress(TransportError):
-            jobs.release_source(client, source, holder)
+            jobs.release_source(client, settings.index_alias, source, holder)
     click.echo(f"removed {source}: {', '.join(gone)}")

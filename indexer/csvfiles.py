@@ -13,10 +13,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from indexer.limits import DEFAULT
 from indexer.records import Problem, ReadError
 
-# Fields in real exports can hold whole descriptions; the csv module's default is 128 KiB.
-csv.field_size_limit(16 * 1024 * 1024)
+# The longest field a row may have (indexer.limits: LINKAGE_MAX_FIELD_BYTES; set_field_limit):
+# longer is that row's rejection. The csv module's own limit (beyond which it cannot go on
+# reading the row) is set above it, so a long field is reported as a field, not a CSV error.
+max_field_chars = DEFAULT.field_bytes
+
+
+def set_field_limit(chars: int) -> None:
+    """The longest field of every CSV read from now on (one import runs at a time in a
+    process, as the csv module's own limit is for the process)."""
+    global max_field_chars
+    max_field_chars = chars
+    csv.field_size_limit(max(4 * chars, 16 * 1024 * 1024))
+
+
+set_field_limit(max_field_chars)
 
 
 @dataclass
@@ -97,8 +111,10 @@ class CsvFile:
             reader = csv.reader(fh, strict=True)
             next(reader, None)
             number = 0
+            lines_before = 0  # physical lines before the reader's first (after a stray quote)
+            swallowed = None  # why every row from here on is rejected: a quote never closed
             while True:
-                start = reader.line_num + 1
+                start = lines_before + reader.line_num + 1
                 try:
                     fields = next(reader)
                 except StopIteration:
@@ -109,10 +125,20 @@ class CsvFile:
                     if "end of data" in str(exc):
                         reason = (f"the file ends inside a quote opened on line {start} "
                                   f"(truncated, or a stray quote?): lines {start}-"
-                                  f"{reader.line_num} could not be read")  # fmt: skip
+                                  f"{lines_before + reader.line_num} could not be read")  # fmt: skip
                     yield CsvRow(
                         self.name, number, {}, Problem(self.name, f"row {number}", "-", reason)
                     )
+                    if "end of data" in str(exc) and swallowed is None:
+                        # The quote took every row after it: read them again from the next
+                        # line, each rejected (a stray quote or a cut-off file: none can be
+                        # trusted), so they are counted, not silently lost.
+                        swallowed = (f"after the quote opened on line {start} that is never "
+                                     "closed: not loaded (fix the quote and load again)")  # fmt: skip
+                        fh.seek(0)
+                        for _ in range(start):
+                            fh.readline()
+                        reader, lines_before = csv.reader(fh, strict=True), start
                     continue  # the reader goes on at the next line
                 number += 1
                 if not any(f.strip() for f in fields):
@@ -123,11 +149,23 @@ class CsvFile:
                     for i, h in enumerate(header)
                     if h
                 }
-                problem = None
-                if len(fields) < self.width:
-                    problem = Problem(self.name, f"row {number}", header[len(fields)],
-                                      f"row has {len(fields)} of {self.width} fields (truncated?)")  # fmt: skip
-                elif any(f.strip() for f in fields[self.width :]):
-                    problem = Problem(self.name, f"row {number}", "-",
-                                      f"row has {len(fields)} fields, the header {self.width}")  # fmt: skip
-                yield CsvRow(self.name, number, values, problem)
+                yield CsvRow(self.name, number, values, self._problem(number, fields, swallowed))
+
+    def _problem(self, number: int, fields: list[str], swallowed: str | None) -> Problem | None:
+        """What is wrong with a data row: swallowed by a stray quote, too few or too many
+        fields, a field over the limit; None when nothing is."""
+        where = f"row {number}"
+        if swallowed:
+            return Problem(self.name, where, "-", swallowed)
+        header = self.header[: self.width]
+        if len(fields) < self.width:
+            return Problem(self.name, where, header[len(fields)],
+                           f"row has {len(fields)} of {self.width} fields (truncated?)")  # fmt: skip
+        if any(f.strip() for f in fields[self.width :]):
+            return Problem(self.name, where, "-", f"row has {len(fields)} fields, the header {self.width}")  # fmt: skip
+        for i, text in enumerate(fields[: self.width]):
+            if len(text) > max_field_chars:
+                return Problem(self.name, where, header[i] or f"column {i + 1}",
+                               f"a field of {len(text):,} characters, more than one may hold "
+                               f"({max_field_chars:,}: LINKAGE_MAX_FIELD_BYTES)")  # fmt: skip
+        return None

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 from indexer.crosswalk import Crosswalk
 from indexer.formats.values import (
+    is_211_code,
     parse_date,
     parse_eligibility,
     parse_fees,
@@ -22,6 +23,7 @@ from indexer.formats.values import (
     parse_service_areas,
     parse_whole_number,
     phone_number,
+    split_211_codes,
     state_code,
     zip5,
 )
@@ -29,9 +31,9 @@ from indexer.geocoding import AddressGeocoder
 from indexer.infer import CategoryInferrer
 from indexer.records import Problem, SourceRow
 from linkage import hours, places
-from linkage.hsds import conventions
+from linkage.hsds import conventions, ids
 from linkage.hsds.conventions import CONVENTION_TAXONOMIES
-from linkage.languages import language_codes
+from linkage.languages import language_code
 from linkage.search.document import FEES, InvalidDocument, check_document
 from linkage.taxonomy import Taxonomy
 
@@ -100,7 +102,6 @@ class _Spoken(NamedTuple):
 def _languages(*holders: dict) -> _Spoken:
     """ISO 639 codes from HSDS language entries: by code (any ISO 639 code or English name),
     else by reading the name as free text (values.parse_languages: "Spanish and ASL.")."""
-    known = language_codes()
     seen: dict[str, None] = {}
     unknown, texts = [], []
     interpretation = False
@@ -109,8 +110,8 @@ def _languages(*holders: dict) -> _Spoken:
             code = str(lang.get("code") or "").strip().lower()
             name = str(lang.get("name") or "").strip()
             if code:
-                if known.get(code):
-                    seen[known[code]] = None
+                if known := language_code(code):
+                    seen[known] = None
                 else:
                     unknown.append(code)
             elif name:
@@ -130,6 +131,18 @@ def _location_languages(base: dict, location: dict) -> dict:
         "interpretation": bool(base.get("interpretation") or spoken.interpretation),
         "languages_text": "; ".join(dict.fromkeys(texts)) or None,
     }
+
+
+def _codes_211(service: dict, crosswalk: Crosswalk) -> list[str]:
+    """The record's 211 codes as given (upper case), each part of a compound code apart."""
+    found: dict[str, None] = {}
+    for a in service.get("attributes") or ():
+        term = a.get("taxonomy_term") or {}
+        if crosswalk.is_211((term.get("taxonomy") or "").strip().lower()):
+            for compound in split_211_codes(str(term.get("code") or term.get("name") or "")):
+                parts = (p.strip().upper() for p in compound.split(" * "))
+                found.update(dict.fromkeys(p for p in parts if is_211_code(p)))
+    return list(found)
 
 
 def _phones(*holders: dict) -> list[dict]:
@@ -218,6 +231,7 @@ class Converter:
         base["origin"] = {"file": row.file, "row": row.row, "documents": len(sals)}
         for sal in sals:
             doc = self._document(service, sal, base, list(notes), problem, out)
+            doc["hsds_ids"] = ids.lookup_ids(doc)  # how the HSDS API finds it by UUID
             try:
                 check_document(doc)  # raises on anything the mapping or the API could not take
                 out.documents.append(doc)
@@ -249,6 +263,7 @@ class Converter:
             "description": service.get("description"),
             "organization_name": (service.get("organization") or {}).get("name"),
             **self._category_fields(categories),
+            "codes_211": _codes_211(service, self.crosswalk),
             "confidential": conventions.CONFIDENTIAL in _codes(service, conventions.FLAGS),
             **self._service_languages(service, problem, out),
             "eligibility": self._eligibility(service, population_tags, problem, out),

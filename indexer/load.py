@@ -30,19 +30,25 @@ from elasticsearch import ApiError, Elasticsearch
 
 from indexer import changes, dedupe, formats, pipeline
 from indexer.hsds import Converter
+from indexer.limits import DEFAULT, Limits
 from indexer.records import SKIP_KINDS, Problem, ReadError, SourceRow, row_number
 from indexer.side_table import SideTable, with_categories
+from linkage.config import Settings
 from linkage.search import hybrid, semantic
 from linkage.search.document import (
+    BULK_LOAD_SETTINGS,
     MAPPINGS,
+    REFRESH_INTERVAL,
     SPANISH_STEMMING_CHOICES,
     STEMMING_CHOICES,
     index_settings,
+    replica_settings,
 )
 from linkage.search.index import IndexMeta, ResourceIndex
 from linkage.taxonomy import Taxonomy
 
 MAX_WARNINGS = 10_000  # kept in full in a report; all are counted
+REPLICA_WAIT = "30s"  # at most, for a new index's replicas before it goes live
 
 
 class LoadError(RuntimeError):
@@ -240,20 +246,31 @@ MAX_BATCH_BYTES = 10 * 1024 * 1024
 
 
 def _batches(
-    rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int
-) -> Iterator[_Batch]:
+    rows: Iterable[SourceRow], converter: Converter, index: str, op_type: str, size: int,
+    limits: Limits = DEFAULT,
+) -> Iterator[_Batch]:  # fmt: skip
     """Read, convert and serialise records: batches of `size` rows or documents, whichever
-    comes first (rows that all fail still make batches: progress goes on, memory stays flat)."""
+    comes first (rows that all fail still make batches: progress goes on, memory stays flat).
+    A file with more rows than `limits.rows` stops the read (ReadError)."""
     batch = _Batch()
+    per_file: Counter = Counter()
     for row in rows:
-        _add(batch, row, converter, index, op_type)
+        per_file[row.file] += 1
+        if per_file[row.file] > limits.rows:
+            raise ReadError(
+                f"{row.file}: more than {limits.rows:,} records (the limit: LINKAGE_MAX_ROWS)"
+            )
+        _add(batch, row, converter, index, op_type, limits.record_bytes)
         if batch.rows >= size or len(batch.lines) >= size or batch.size >= MAX_BATCH_BYTES:
             yield _sealed(batch, converter)
             batch = _Batch()
     yield _sealed(batch, converter)
 
 
-def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_type: str) -> None:
+def _add(
+    batch: _Batch, row: SourceRow, converter: Converter, index: str, op_type: str,
+    record_bytes: int = DEFAULT.record_bytes,
+) -> None:  # fmt: skip
     batch.rows += 1
     batch.read[row.file] += 1
     if row.skipped:
@@ -272,13 +289,21 @@ def _add(batch: _Batch, row: SourceRow, converter: Converter, index: str, op_typ
         batch.rejections.extend(converted.rejections)
         return
     docs = converted.documents
-    batch.records.append(
-        _Pending(row.file, row.row, docs[0]["source_ids"]["service"], [d["id"] for d in docs])
-    )
+    lines = []
     for doc in docs:
         doc["fingerprint"] = fingerprint(doc)
         action = orjson.dumps({op_type: {"_index": index, "_id": doc["id"]}})
-        line = action + b"\n" + orjson.dumps(doc) + b"\n"
+        lines.append(action + b"\n" + orjson.dumps(doc) + b"\n")
+    if (size := sum(map(len, lines))) > record_bytes:  # Elasticsearch would refuse the request
+        batch.rejected[row.file] += 1
+        batch.rejections.append(Problem(row.file, row.row, "-",
+            f"{size:,} bytes as documents, more than one record may hold ({record_bytes:,}: "
+            "LINKAGE_MAX_RECORD_BYTES)", docs[0]["source_ids"]["service"]))  # fmt: skip
+        return
+    batch.records.append(
+        _Pending(row.file, row.row, docs[0]["source_ids"]["service"], [d["id"] for d in docs])
+    )
+    for doc, line in zip(docs, lines, strict=True):
         batch.lines.append(line)
         batch.texts.append(hybrid.document_text(doc))
         batch.unfiled.append(not hybrid.is_filed(doc))
@@ -341,10 +366,13 @@ def _send(client: Elasticsearch, lines: list[bytes]) -> list[dict]:
     results: list[dict | None] = [None] * len(lines)
     todo = list(range(len(lines)))
     for attempt in range(RETRIES + 1):
-        response = client.bulk(
-            operations=b"".join(lines[i] for i in todo),
-            filter_path="errors,items.*.status,items.*.error.type,items.*.error.reason",
-        )
+        try:
+            response = client.bulk(
+                operations=b"".join(lines[i] for i in todo),
+                filter_path="errors,items.*.status,items.*.error.type,items.*.error.reason",
+            )
+        except ApiError as exc:  # a whole request refused (413: over http.max_content_length)
+            raise LoadError(f"Elasticsearch refused a bulk request ({exc.meta.status})") from exc
         items = [next(iter(item.values())) for item in response["items"]]
         busy = []
         for position, item in zip(todo, items, strict=True):
@@ -362,7 +390,7 @@ def _send(client: Elasticsearch, lines: list[bytes]) -> list[dict]:
 def _stream(
     client: Elasticsearch, rows: Iterable[SourceRow], converter: Converter, report: Report,
     index: str, op_type: str, progress: Callable[[int], None] | None, chunk_size: int,
-    vectors: bool = True,
+    vectors: bool = True, limits: Limits = DEFAULT,
 ) -> None:  # fmt: skip
     """Bulk-load and settle every record: indexed, rejected (with Elasticsearch's reason) or a
     duplicate (its id was already loaded). Records are converted in a second process, and
@@ -372,7 +400,9 @@ def _stream(
     try:
         with ThreadPoolExecutor(1, thread_name_prefix="bulk") as sender:
             sending = None
-            for batch in pipeline.ahead(_batches(rows, converter, index, op_type, chunk_size)):
+            for batch in pipeline.ahead(
+                _batches(rows, converter, index, op_type, chunk_size, limits)
+            ):
                 if vectors and batch.lines:
                     _add_vectors(batch, converter.taxonomy)
                 if sending is not None:
@@ -543,9 +573,15 @@ def rebuild(
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 1000,
     vectors: bool = True,
+    replicas: str = Settings.replicas,
+    limits: Limits = DEFAULT,
+    allow_shrink: bool = False,
 ) -> Report:
     """Replace the source's records behind `alias` with `rows`; raises LoadError on failure.
-    `vectors=False` leaves out the documents' embeddings (semantic search then finds none)."""
+    `vectors=False` leaves out the documents' embeddings (semantic search then finds none);
+    `replicas`: the new index's (linkage.search.document.replica_settings), once loaded.
+    A load that would drop more than `limits.shrink` of the live source's services stops
+    (ShrinkRefused), unless `allow_shrink`."""
     started = time.monotonic()
     source = converter.source
     _remove_unfinished(client, alias, source)
@@ -554,13 +590,16 @@ def rebuild(
     stemming = choose_stemming(client)
     report.analysis = stemming[0] if stemming else "standard"
     settings = index_settings(stemming, choose_stemming(client, SPANISH_STEMMING_CHOICES))
-    settings["refresh_interval"] = "-1"  # no refreshes while loading; one at the end
+    settings |= BULK_LOAD_SETTINGS  # no refreshes nor replicas while loading
     client.indices.create(index=report.index, settings=settings, mappings=MAPPINGS)
     try:
         # op_type create: a second record with an id already loaded is refused, not overwritten.
         _stream(client, rows, converter, report, report.index, "create", progress, chunk_size,
-                vectors)  # fmt: skip
-        client.indices.put_settings(index=report.index, settings={"refresh_interval": "1s"})
+                vectors, limits)  # fmt: skip
+        client.indices.put_settings(
+            index=report.index,
+            settings={"refresh_interval": REFRESH_INTERVAL} | replica_settings(replicas),
+        )
         _finish(client, report.index, report)
         _drop_duplicates(client, alias, source, report)
         if report.indexed == 0:
@@ -586,6 +625,9 @@ def rebuild(
                     for name, c in report.files.items()
                 )
             )
+        if not allow_shrink:
+            _refuse_shrink(report, limits.shrink)
+        _wait_for_replicas(client, report.index)
         swap_alias(client, alias, source, report.index)
     except BaseException as exc:
         client.options(ignore_status=404).indices.delete(index=report.index)
@@ -593,6 +635,35 @@ def rebuild(
         raise
     report.seconds = time.monotonic() - started
     return report
+
+
+def _wait_for_replicas(client: Elasticsearch, index: str) -> None:
+    """Give the new index's replicas time to be copied before it goes live, so losing a node
+    just after the swap does not take the source down; a cluster without room for them (a
+    fixed count above its nodes) goes live after REPLICA_WAIT with what it has."""
+    client.options(ignore_status=408).cluster.health(
+        index=index, wait_for_status="green", timeout=REPLICA_WAIT
+    )
+
+
+class ShrinkRefused(LoadError):
+    """A full load would drop more of a live source's services than allowed."""
+
+
+def _refuse_shrink(report: Report, share: float) -> None:
+    """Raise ShrinkRefused if the new index holds more than `share` fewer services than the
+    live one (a file cut short, or a stray quote swallowing rows, looks just like this)."""
+    c = report.changes or {}
+    live = c.get("removed", 0) + c.get("changed", 0) + c.get("unchanged", 0)
+    new = c.get("added", 0) + c.get("changed", 0) + c.get("unchanged", 0)
+    if live and (live - new) / live > share:
+        raise ShrinkRefused(
+            f"this load would shrink source '{report.source}' from {live} to {new} services "
+            f"({(live - new) / live:.0%} fewer; at most {share:.0%} allowed: LINKAGE_MAX_SHRINK): "
+            f"read {report.read}, rejected {report.rejected} (see the report's rejections); "
+            "if the directory really is smaller, load it again with --allow-shrink "
+            "(API: allow_shrink=true)"
+        )
 
 
 def _count_changes(client: Elasticsearch, alias: str, source: str, report: Report) -> None:
@@ -619,17 +690,20 @@ def upsert(
     progress: Callable[[int], None] | None = None,
     chunk_size: int = 1000,
     vectors: bool = True,
+    limits: Limits = DEFAULT,
 ) -> Report:
     """Add or update the source's records by stable id; the first load of a source rebuilds."""
     live = ResourceIndex.on(client, alias).source_indices(converter.source)
     if not live:
-        return rebuild(client, alias, rows, converter, progress, chunk_size, vectors)
+        return rebuild(client, alias, rows, converter, progress, chunk_size, vectors,
+                       limits=limits)  # fmt: skip
     started = time.monotonic()
     report = Report(source=converter.source, mode="incremental", index=live[-1])
     _add_missing_fields(client, live[-1])
     report.analysis = ResourceIndex.on(client, live[-1]).metas()[live[-1]].analysis
     try:
-        _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size, vectors)
+        _stream(client, rows, converter, report, live[-1], "index", progress, chunk_size, vectors,
+                limits)  # fmt: skip
         _finish(client, live[-1], report)
         if not report.reconciles():
             raise LoadError(
@@ -675,14 +749,20 @@ def load_path(
     mode: str = "full",
     progress: Callable[[int], None] | None = None,
     categories: SideTable | None = None,
+    replicas: str = Settings.replicas,
+    limits: Limits = DEFAULT,
+    allow_shrink: bool = False,
 ) -> Report:
     """Read `path` as `fmt` ("auto": detected) and load it in `mode` (full or incremental),
-    with the categories of a side table (indexer.side_table) if given: what the CLI and the
-    import worker both do."""
+    with the categories of a side table (indexer.side_table) if given, a full load's new
+    index with `replicas`, within `limits` (`allow_shrink`: see rebuild): what the CLI and
+    the import worker both do."""
     fmt = formats.detect(mapping or path) if fmt == "auto" else fmt
-    run = rebuild if mode == "full" else upsert
-    rows = formats.read(path, fmt, mapping)
+    rows = formats.read(path, fmt, mapping, limits)
     if categories is not None:
         # the folder's own term ids too (an Ohana taxonomy.csv): see indexer.side_table
         rows = with_categories(rows, categories.for_directory(path), converter)
-    return run(client, alias, rows, converter, progress)
+    if mode == "full":
+        return rebuild(client, alias, rows, converter, progress, replicas=replicas, limits=limits,
+                       allow_shrink=allow_shrink)  # fmt: skip
+    return upsert(client, alias, rows, converter, progress, limits=limits)

@@ -1,4 +1,9 @@
-"""The import worker: takes queued jobs from Elasticsearch and runs them, one at a time."""
+"""The import worker: takes queued jobs from Elasticsearch and runs them, one at a time.
+
+It outlives Elasticsearch: a failed look at the queue is logged and retried, waiting longer
+each time (up to MAX_BACKOFF_SECONDS), and never ends the worker. As it polls it notes that a
+worker is there (queued jobs are not abandoned meanwhile) and lets go of abandoned locks,
+marking their jobs failed (linkage.jobs.sweep_abandoned)."""
 
 from __future__ import annotations
 
@@ -7,8 +12,9 @@ import shutil
 import time
 from pathlib import Path
 
-from elasticsearch import Elasticsearch, TransportError
+from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from indexer.limits import Limits
 from indexer.load import LoadError, after_failure, failed_report, load_path
 from indexer.records import ReadError
 from indexer.side_table import read_table
@@ -18,6 +24,7 @@ from linkage.config import Settings
 log = logging.getLogger("linkage.worker")
 PROGRESS_EVERY_SECONDS = 2.0
 JOB_REJECTIONS = 10_000  # listed in a job's report; its counts cover them all
+MAX_BACKOFF_SECONDS = 30.0
 
 
 def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> None:
@@ -25,6 +32,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
     path = Path(job["path"])
     mapping = Path(job["mapping"]) if job.get("mapping") else None
     categories_path = Path(job["categories"]) if job.get("categories") else None
+    alias = settings.index_alias
     read = 0
     last = time.monotonic()
 
@@ -32,7 +40,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
         nonlocal read, last
         read += n
         if time.monotonic() - last > PROGRESS_EVERY_SECONDS:
-            jobs.record_progress(es, job, read)
+            jobs.record_progress(es, alias, job, read)
             last = time.monotonic()
 
     report, error = None, None
@@ -46,10 +54,11 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
             if categories_path
             else None
         )
-        with jobs.lock_heartbeat(es, job["source"], job["id"]):
+        with jobs.lock_heartbeat(es, alias, job["source"], job["id"]):
             report = load_path(
-                es, settings.index_alias, path, job["format"], mapping, converter, job["mode"],
-                progress, categories,
+                es, alias, path, job["format"], mapping, converter, job["mode"],
+                progress, categories, replicas=settings.replicas,
+                limits=Limits.from_settings(settings), allow_shrink=bool(job.get("allow_shrink")),
             ).as_dict(max_rejections=JOB_REJECTIONS)  # fmt: skip
     except (ReadError, LoadError) as exc:
         error = f"{exc}; {after_failure(job['mode'])}"
@@ -69,8 +78,8 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
                 spool = upload_dir / uploaded.resolve().relative_to(upload_dir).parts[0]
                 shutil.rmtree(spool, ignore_errors=True)
         try:
-            jobs.finish_job(es, job, report, error)
-        except TransportError:  # the worker lives on; the lock is taken over once stale
+            jobs.finish_job(es, alias, job, report, error)
+        except (TransportError, ApiError):  # the worker lives on; the lock is taken over later
             log.exception("import job %s: could not record its end", job["id"])
     log.info("import job %s (%s): %s", job["id"], job["source"], "failed" if error else "succeeded")
 
@@ -82,10 +91,31 @@ def work(
     once: bool = False,
     poll_seconds: float = 1.0,
 ) -> int:
-    """Run queued jobs as they come; with `once`, until the queue is empty. Returns jobs run."""
-    done = 0
+    """Run queued jobs as they come; with `once`, until the queue is empty (and an
+    Elasticsearch failure then ends it). Returns jobs run."""
+    alias = settings.index_alias
+    done, failures, next_sweep = 0, 0, 0.0
     while True:
-        job = jobs.claim_next(es)
+        try:
+            if time.monotonic() >= next_sweep:
+                jobs.mark_polled(es, alias)
+                for source in jobs.sweep_abandoned(es, alias):
+                    log.warning("released the abandoned import lock of %s", source)
+                next_sweep = time.monotonic() + jobs.HEARTBEAT_SECONDS
+            job = jobs.claim_next(es, alias)
+        except (TransportError, ApiError) as exc:
+            if once:
+                raise
+            failures += 1
+            wait = min(poll_seconds * 2 ** min(failures, 10), MAX_BACKOFF_SECONDS)
+            log.warning(
+                "cannot reach the job queue (%s); retrying in %.0f s", type(exc).__name__, wait
+            )
+            time.sleep(wait)
+            continue
+        if failures:
+            log.info("the job queue is back after %d failed looks", failures)
+            failures = 0
         if job is None:
             if once:
                 return done

@@ -9,10 +9,12 @@ from flask_smorest import Api
 from flask_swagger_ui import get_swaggerui_blueprint
 
 from linkage import access, logs
-from linkage.api import errors
+from linkage.api import errors, limits
 from linkage.api.health import blp as health_blp
 from linkage.api.hsds import blp as hsds_blp
 from linkage.api.imports import blp as imports_blp
+from linkage.api.openapi_rules import RulesPlugin
+from linkage.api.referral_bundles import blp as referral_bundles_blp
 from linkage.api.referrals import blp as referrals_blp
 from linkage.api.resources import blp as resources_blp
 from linkage.api.search import blp as search_blp
@@ -49,7 +51,9 @@ class LinkageApi(Api):
             payload["message"] = (
                 f"invalid parameters: {', '.join(fields)}" if fields else error.description
             )
-        return payload, code, headers
+        # Werkzeug's own headers for the error (Allow on a 405), which flask-smorest drops.
+        found = {k: v for k, v in error.get_headers() if k.lower() != "content-type"}
+        return payload, code, {**found, **(headers or {})}
 
 
 API_VERSION = "1.0"
@@ -78,10 +82,19 @@ def create_app(config: dict | None = None) -> Flask:
             "description": "Search community resources by need and place, with the reason for each match."
         }
     }
-    api = LinkageApi(app)
+    plugin = RulesPlugin(settings.max_request_bytes, settings.public_search)
+    api = LinkageApi(app, spec_kwargs={"extra_plugins": [plugin]})
     # In the app's context: the OpenAPI document lists the codes of its own data directory
     # (api.schemas.common.TaxonomyCode).
-    blueprints = (search_blp, referrals_blp, imports_blp, resources_blp, health_blp, hsds_blp)
+    blueprints = (
+        search_blp,
+        referrals_blp,
+        referral_bundles_blp,
+        imports_blp,
+        resources_blp,
+        health_blp,
+        hsds_blp,
+    )
     with app.app_context():
         for blueprint in blueprints:
             api.register_blueprint(blueprint)
@@ -93,6 +106,8 @@ def create_app(config: dict | None = None) -> Flask:
         # Uploads to the import API may be far larger than any other request body.
         if request.endpoint == "imports.Imports" and request.method == "POST":
             request.max_content_length = settings.max_upload_bytes
+
+    limits.init_app(app)  # after the upload limit is set: a streamed body is read against it
 
     # Interactive docs from files the package ships: no outside host is needed.
     app.register_blueprint(

@@ -26,8 +26,16 @@ class Settings:
     # Seconds a single Elasticsearch request may take before the API answers 503.
     elasticsearch_timeout: float = 5.0
     elasticsearch_retries: int = 1
+    # The service's calls (linkage/search/client.py): seconds one call may take in all, every
+    # retry included (below gunicorn's 30 s timeout), and how many calls of a process may wait
+    # on a node that stops answering (below gunicorn's threads: one stays free for /healthz).
+    elasticsearch_deadline: float = 8.0
+    elasticsearch_concurrency: int = 3
     # The alias searches read from; the indexer builds versioned indices behind it.
     index_alias: str = "linkage-resources"
+    # Replicas of each index: a count ("1"), or a range that follows the nodes there are
+    # ("0-1": one replica once a second node joins, none on a single node; "0-all").
+    replicas: str = "0-1"
     # Address geocoding: "none" (ZIP codes and coordinates only) or "nominatim".
     geocoder: str = "none"
     geocoder_domain: str | None = None
@@ -63,9 +71,21 @@ class Settings:
     secret_key: str = ""
     page_rate_limit: str = "600/minute"
     rate_limit_storage: str = "memory://"
+    # Send Strict-Transport-Security on every response, not only on HTTPS requests: for a
+    # deployment behind a proxy that ends TLS (the app then sees plain HTTP).
+    hsts: bool = False
     import_dir: str = ""
     upload_dir: str = str(Path.home() / ".cache" / "linkage" / "uploads")
     max_upload_bytes: int = 512 * 1024 * 1024
+    # Input limits of every import (indexer/limits.py): nesting depth and bytes of one record,
+    # bytes of one CSV field, records in one file; a breach rejects that record with a reason.
+    # A full load that would drop more than max_shrink of a live source's services stops
+    # (unless --allow-shrink / allow_shrink).
+    max_depth: int = 64
+    max_record_bytes: int = 10 * 1024 * 1024
+    max_field_bytes: int = 1024 * 1024
+    max_rows: int = 5_000_000
+    max_shrink: float = 0.2
     # A deployer's 211 (AIRS) code crosswalk over the shipped one (data/crosswalks/211.csv): CSV
     # `code_prefix,category` or `code,open_eligibility` (data/crosswalks/README.md); its row for
     # a prefix replaces the shipped row. Codes only: 211 term names are licensed.

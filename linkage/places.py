@@ -1,7 +1,8 @@
-"""Places: ZIP codes, coordinates and addresses turned into a point and the areas that contain it.
+"""Places: ZIP codes, cities, coordinates and addresses turned into a point and its areas.
 
-ZIP codes never need the network (the `zipcodes` package ships the USPS list with centroids,
-county and time zone); street addresses go through a configurable geopy geocoder.
+ZIP codes and cities never need the network (the `zipcodes` package ships the USPS list with
+each ZIP's city, centroid, county and time zone); street addresses go through a configurable
+geopy geocoder.
 """
 
 from __future__ import annotations
@@ -19,11 +20,27 @@ from geopy.distance import great_circle
 METERS_PER_MILE = 1609.344
 _ZIP = re.compile(r"^\d{5}(?:-\d{4})?$")
 _LATLON = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*$")
+# "Springfield, IL": a city's name (no digits) and a two-letter state.
+_CITY_STATE = re.compile(r"^(?P<city>[^\d,]+?)\s*,\s*(?P<state>[A-Za-z]{2})$")
+_CITY = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
+# The abbreviations people type for the words USPS city names spell out.
+_CITY_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 _COUNTY_SUFFIX = re.compile(r"\s+(County|Parish|Borough|Census Area|Municipality)$")
 
 
 class PlaceError(ValueError):
     """`near` could not be turned into a place; the message says why, for the person asking."""
+
+
+class AmbiguousPlace(PlaceError):
+    """`near` names a city found in several states: the request must say which."""
+
+    def __init__(self, city: str, states: list[str]):
+        self.candidates = [f"{city}, {state}" for state in states]
+        super().__init__(
+            f"'{city}' is a city in {len(states)} states; say which, as 'City, ST': "
+            + "; ".join(self.candidates)
+        )
 
 
 class GeocoderUnavailable(RuntimeError):
@@ -56,7 +73,9 @@ class Place:
     lat: float
     lon: float
     label: str
-    precision: str  # "zip" centroid, "point" given as coordinates, or "address"
+    # "zip" centroid, "city" (the mean of its ZIP centroids), "point" given as coordinates,
+    # or "address"
+    precision: str
     postal_code: str | None = None
     county: str | None = None
     state: str | None = None
@@ -155,6 +174,50 @@ def point_place(lat: float, lon: float, label: str, precision: str = "point") ->
     return _place_from_zip(z, lat, lon, label, precision)
 
 
+def city_key(name: str) -> str:
+    """A city's name as the city index spells it: lower case, no periods, 'St' as 'saint'."""
+    words = name.lower().replace(".", " ").split()
+    return " ".join(_CITY_ABBREVIATIONS.get(w, w) if i == 0 else w for i, w in enumerate(words))
+
+
+@cache
+def _city_table() -> dict[tuple[str, str], list[dict]]:
+    """The ZIP codes of each (city key, state), as USPS names their city."""
+    table: dict[tuple[str, str], list[dict]] = {}
+    for z in _zip_table().values():
+        table.setdefault((city_key(z["city"]), z["state"]), []).append(z)
+    return table
+
+
+@cache
+def _city_states() -> dict[str, list[str]]:
+    """The states that have a city of each name, in alphabetical order."""
+    states: dict[str, set[str]] = {}
+    for key, state in _city_table():
+        states.setdefault(key, set()).add(state)
+    return {key: sorted(found) for key, found in states.items()}
+
+
+def city_states(city: str) -> list[str]:
+    """The states with a city of this name (none when the ZIP list knows no such city)."""
+    return _city_states().get(city_key(city), [])
+
+
+def city_place(city: str, state: str) -> Place | None:
+    """A city: the mean of its ZIP codes' centroids (street ZIPs, when it has any, not PO
+    boxes), with the county, time zone and ZIP of its ZIP nearest that point."""
+    zips = _city_table().get((city_key(city), state.upper()))
+    if not zips:
+        return None
+    street = [z for z in zips if z["zip_code_type"] == "STANDARD"] or zips
+    lat = sum(float(z["lat"]) for z in street) / len(street)
+    lon = sum(float(z["long"]) for z in street) / len(street)
+    central = min(
+        street, key=lambda z: miles_between((lat, lon), (float(z["lat"]), float(z["long"])))
+    )
+    return _place_from_zip(central, lat, lon, f"{central['city']}, {central['state']}", "city")
+
+
 @cache
 def _state_timezones() -> dict[str, str]:
     zones: dict[str, Counter] = {}
@@ -187,15 +250,39 @@ class PlaceResolver:
             if not valid_coordinates(lat, lon):
                 raise PlaceError("coordinates must be 'lat,lon' with -90..90 and -180..180")
             return point_place(lat, lon, f"{lat:.5f},{lon:.5f}")
+        if m := _CITY_STATE.match(text):
+            city, state = " ".join(m["city"].split()), m["state"].upper()
+            if place := city_place(city, state):
+                return place
+            if self.geocoder is None:
+                raise PlaceError(
+                    f"'{city}, {state}' is not a US city the ZIP code list knows; give a "
+                    "5-digit ZIP code, 'City, ST' or 'lat,lon' coordinates"
+                )
+            return self._geocode(text)
+        if _CITY.match(text):
+            city = " ".join(text.split())
+            states = city_states(city)
+            if len(states) > 1:
+                raise AmbiguousPlace(city, states)
+            if states:
+                return city_place(city, states[0])
+            if self.geocoder is None and len(city) >= 4:
+                raise PlaceError(
+                    f"'{city}' is not a US city the ZIP code list knows; give a 5-digit ZIP "
+                    "code, 'City, ST' or 'lat,lon' coordinates"
+                )
         if not re.search(r"[A-Za-z]", text) or len(text) < 4:
-            raise PlaceError("give a 5-digit ZIP code, 'lat,lon' coordinates or a street address")
+            raise PlaceError(
+                "give a 5-digit ZIP code, 'City, ST', 'lat,lon' coordinates or a street address"
+            )
         return self._geocode(text)
 
     def _geocode(self, address: str) -> Place:
         if self.geocoder is None:
             raise PlaceError(
                 "street addresses cannot be looked up here (no geocoder is configured); "
-                "give a 5-digit ZIP code or 'lat,lon' coordinates"
+                "give a 5-digit ZIP code, 'City, ST' or 'lat,lon' coordinates"
             )
         from geopy.exc import GeopyError  # noqa: PLC0415 (geopy loads only where a geocoder is on)
 

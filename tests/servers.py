@@ -30,15 +30,25 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], workers: int = 2, threads: int = 4) -> Iterator[str]:
-    """Serve wsgi:app with `env` added to the environment; yields the base URL."""
+def gunicorn(
+    env: dict[str, str], workers: int = 2, threads: int = 4, log_path: Path | None = None
+) -> Iterator[str]:
+    """Serve wsgi:app with `env` added to the environment; yields the base URL. Its log lines
+    go to `log_path` when given (a test reads them), else to a file removed afterwards."""
     port = free_port()
     # Its log lines go to a file: a pipe nobody reads would fill and stall the workers.
-    log = tempfile.NamedTemporaryFile(prefix="linkage-gunicorn-", suffix=".log")  # noqa: SIM115
+    log = (
+        log_path.open("wb")
+        if log_path
+        else tempfile.NamedTemporaryFile(prefix="linkage-gunicorn-", suffix=".log")  # noqa: SIM115
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--worker-class", "gthread",
          "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "wsgi:app"],
+         "--bind", f"127.0.0.1:{port}", "--no-control-socket",  # one a user: not shared
+         # gunicorn's longest request line (its HTML 414 above it); the app answers its own
+         # 414 above linkage.api.limits.MAX_URL_BYTES, as under `make serve`.
+         "--limit-request-line", "8190", "wsgi:app"],
         cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -31,6 +31,10 @@ class TcpProxy:
         with self._lock:  # drop pooled connections so the new mode applies at once
             for s in self._open:
                 with contextlib.suppress(OSError):
+                    # shutdown first: a close alone does not end the pipe thread's recv on it,
+                    # and the peer would wait for an answer instead of seeing the link cut
+                    s.shutdown(socket.SHUT_RDWR)
+                with contextlib.suppress(OSError):
                     s.close()
             self._open.clear()
 

@@ -166,7 +166,7 @@ def test_rate_limits_are_shared_by_all_workers(keys_path, sample_index, settings
 def test_the_hsds_api_needs_a_search_key(app_for):
     app = app_for()
     assert get(app, "/hsds/services").status_code == 401
-    assert get(app, "/hsds/services", key="search-only").status_code == 200
+    assert get(app, "/hsds/services", key="search-only", Origin=PORTAL).status_code == 200
 
 
 def test_the_page_limit_counts_each_case_manager_separately(app_for):

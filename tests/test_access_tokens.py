@@ -13,10 +13,10 @@ SECRET = b"a secret for these tests only"
 KEY_HASH = hash_key("a partner key")
 
 
-def test_a_page_token_is_good_for_twelve_hours_and_only_under_its_secret():
+def test_a_page_token_is_good_for_an_hour_and_only_under_its_secret():
     assert tokens.is_page_token(SECRET, tokens.page_token(SECRET))
-    assert tokens.is_page_token(SECRET, tokens.page_token(SECRET, now=time.time() - 11 * 3600))
-    assert not tokens.is_page_token(SECRET, tokens.page_token(SECRET, now=time.time() - 13 * 3600))
+    assert tokens.is_page_token(SECRET, tokens.page_token(SECRET, now=time.time() - 59 * 60))
+    assert not tokens.is_page_token(SECRET, tokens.page_token(SECRET, now=time.time() - 61 * 60))
     assert not tokens.is_page_token(b"another secret", tokens.page_token(SECRET))
 
 

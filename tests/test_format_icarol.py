@@ -24,7 +24,6 @@ from indexer.formats import icarol, values
 from indexer.hsds import Converter
 from indexer.records import ReadError
 from indexer.worker import work
-from linkage import jobs
 from linkage.app import create_app
 from linkage.search.results import current_notice
 from tests.conftest import ROOT, api_client, codes
@@ -396,10 +395,8 @@ UPLOAD_ALIAS = "linkage-test-icarol-upload"
 ADMIN_KEY = "icarol-admin-key"
 
 
-def test_an_icarol_export_uploaded_to_the_import_api_is_loaded(es, settings, tmp_path, monkeypatch):
-    # A job queue of this test's own: no other test's worker takes this job, nor this one theirs.
-    monkeypatch.setattr(jobs, "JOBS_INDEX", f"{UPLOAD_ALIAS}-jobs")
-    monkeypatch.setattr(jobs, "LOCKS_INDEX", f"{UPLOAD_ALIAS}-locks")
+def test_an_icarol_export_uploaded_to_the_import_api_is_loaded(es, settings, tmp_path):
+    # The job queue is the alias's own: no other test's worker takes this job, nor this one theirs.
     es.options(ignore_status=404).indices.delete(index=f"{UPLOAD_ALIAS}-*")
     (tmp_path / "drop").mkdir()
     import_settings = replace(settings, index_alias=UPLOAD_ALIAS, admin_api_key=ADMIN_KEY,

@@ -525,9 +525,12 @@ def test_a_stray_quote_is_reported_not_swallowing_the_rows_after_it(tmp_path):
     from indexer.csvfiles import CsvFile
 
     cases = {
-        # A quote never closed: the rest of the file is one field (was: one "good" row).
+        # A quote never closed: the rest of the file is one field (was: one "good" row);
+        # the rows it swallowed are each rejected, so a load counts them (was: lost).
         'id,name,note\n1,A,"broken\n2,B,fine\n3,C,fine\n': [
-            ("row 1", 'the file ends inside a quote opened on line 2 (truncated, or a stray quote?): lines 2-4 could not be read')
+            ("row 1", 'the file ends inside a quote opened on line 2 (truncated, or a stray quote?): lines 2-4 could not be read'),
+            ("row 2", "after the quote opened on line 2 that is never closed: not loaded (fix the quote and load again)"),
+            ("row 3", "after the quote opened on line 2 that is never closed: not loaded (fix the quote and load again)"),
         ],
         # A file cut off inside a quoted field.
         'id,name,note\n1,A,ok\n2,B,"cut off her': [

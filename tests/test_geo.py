@@ -5,7 +5,14 @@ from geopy.distance import geodesic
 from hypothesis import given
 from hypothesis import strategies as st
 
-from linkage.places import PlaceError, PlaceResolver, miles_between, valid_coordinates
+from linkage.places import (
+    AmbiguousPlace,
+    PlaceError,
+    PlaceResolver,
+    miles_between,
+    valid_coordinates,
+    zip_place,
+)
 
 resolver = PlaceResolver(geocoder=None)
 
@@ -41,6 +48,36 @@ def test_coordinates_learn_their_county_and_state():
 )
 def test_unusable_places_say_why(near, says):
     with pytest.raises(PlaceError, match=says):
+        resolver.resolve(near)
+
+
+@pytest.mark.parametrize(
+    "near, label, county",
+    [
+        ("Springfield, IL", "Springfield, IL", "Sangamon"),
+        ("springfield,il", "Springfield, IL", "Sangamon"),
+        ("St. Louis, MO", "Saint Louis, MO", "St. Louis"),  # USPS spells out 'Saint'
+        ("Chicago", "Chicago, IL", "Cook"),  # a city of one state needs no state
+    ],
+)
+def test_a_city_is_found_offline_by_its_zip_codes(near, label, county):
+    place = resolver.resolve(near)
+    assert (place.label, place.county, place.precision) == (label, county, "city")
+    # Near its middle: within a few miles of the ZIP its county and ZIP code come from.
+    centre = zip_place(place.postal_code)
+    assert miles_between((place.lat, place.lon), (centre.lat, centre.lon)) < 5
+
+
+def test_a_city_in_several_states_names_them():
+    with pytest.raises(AmbiguousPlace) as raised:
+        resolver.resolve("Springfield")
+    assert {"Springfield, IL", "Springfield, MA", "Springfield, MO"} <= set(raised.value.candidates)
+    assert "'City, ST'" in str(raised.value)
+
+
+@pytest.mark.parametrize("near", ["Springfield, XX", "Nowhere Town", "Atlantis, IL"])
+def test_an_unknown_city_says_so_without_a_geocoder(near):
+    with pytest.raises(PlaceError, match="not a US city the ZIP code list knows"):
         resolver.resolve(near)
 
 

@@ -1,17 +1,21 @@
 """The Open Referral HSDS 3.0 API (/hsds/...) against the real node with the sample directory.
 
-Every response is validated against the HSDS 3.0 JSON schemas in ../shared; expectations are
-computed from the sample file or the index itself, independently of the API.
+Every response is validated against the HSDS 3.0 JSON schemas (the app's copy, in
+linkage/hsds/schema), formats checked (uuid, date, email, ...); expectations are computed from
+the sample file or the index itself, independently of the API. Ids are computed with
+linkage.hsds.ids (UUIDv5 of `<source>:<source id>`, ...).
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import math
 import os
 import re
 from datetime import date
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -20,12 +24,13 @@ from indexer.hsds import Converter
 from indexer.load import rebuild
 from linkage import places
 from linkage.app import create_app
+from linkage.hsds import ids as hsds_ids
 from linkage.hsds.filters import parse_modified_after
 from linkage.search import index as resource_index
-from tests.conftest import SAMPLE, SHARED, WEDNESDAY_AFTERNOON, api_client, codes, requires_shared
+from tests.conftest import SAMPLE, WEDNESDAY_AFTERNOON, api_client, codes, requires_shared
 
 RECORDS = json.loads(SAMPLE.read_text())
-SCHEMAS = SHARED / "reference" / "hsds-3.0" / "schema"
+SCHEMAS = Path(hsds_ids.__file__).parent / "schema"
 PAGE_FIELDS = (
     "total_items",
     "total_pages",
@@ -37,8 +42,12 @@ PAGE_FIELDS = (
 )
 
 
-def hsds_id(record) -> str:
-    return f"sample:{record['id']}"
+def hsds_id(record, source="sample") -> str:
+    return hsds_ids.object_uuid(hsds_ids.SERVICE, f"{source}:{record['id']}")
+
+
+def sal_id(doc) -> str:
+    return hsds_ids.service_at_location_id(doc)
 
 
 CONFIDENTIAL = [r for r in RECORDS if "confidential-address" in codes(r, "linkage-flags")]
@@ -68,15 +77,12 @@ def _openapi() -> dict:
 
 @cache
 def _validator(kind: str, paged: bool):
-    """A validator for one HSDS object (`service.json`, ...), or a page of them.
-
-    Formats are checked (date, email, ...) except `uuid`: Linkage's top-level ids are
-    `<source>:<source id>` so that they stay unique across sources and resolve back.
-    """
+    """A validator for one HSDS object (`service.json`, ...), or a page of them; every format
+    is checked (uuid, date, email, ...)."""
     from jsonschema import Draft202012Validator, FormatChecker
 
     checks = FormatChecker()
-    checks = FormatChecker([f for f in checks.checkers if f != "uuid"])
+    assert "uuid" in checks.checkers
     schema: dict = {"$ref": kind}
     if paged:
         schema = {
@@ -241,8 +247,10 @@ def test_a_service_carries_the_conventions(client, taxonomy):
     assert [a["taxonomy_term"]["code"] for a in by_taxonomy["linkage"]] == codes(record, "linkage")
     for a in by_taxonomy["linkage"]:
         term = a["taxonomy_term"]
-        assert term["id"] == term["code"] and term["taxonomy_id"] == "linkage"
-        assert term.get("parent_id") == taxonomy.categories[term["code"]].parent
+        assert term["id"] == hsds_ids.term_uuid("linkage", term["code"])
+        assert term["taxonomy_id"] == hsds_ids.taxonomy_uuid("linkage")
+        parent = taxonomy.categories[term["code"]].parent
+        assert term.get("parent_id") == (parent and hsds_ids.term_uuid("linkage", parent))
     assert {a["taxonomy_term"]["code"] for a in by_taxonomy["linkage-eligibility"]} == set(
         codes(record, "linkage-eligibility")
     )
@@ -365,6 +373,14 @@ def test_search_is_full_text_over_names_and_descriptions(client):
     assert hsds_id(record) in ids(client, search=record["name"])
 
 
+def test_search_forgives_a_typo_as_the_main_search_does(client):
+    word = re.compile(r"\bcounseling\b", re.I)
+    holders = {hsds_id(r) for r in RECORDS if word.search(r["name"])}
+    assert holders
+    assert holders <= ids(client, search="conseling")  # one letter missing
+    assert holders <= ids(client, search="counselling")  # the British spelling
+
+
 def test_taxonomy_term_of_a_parent_includes_its_children(client, taxonomy):
     food = {"food", *taxonomy.children("food")}
     expected = {hsds_id(r) for r in RECORDS if food & set(codes(r, "linkage"))}
@@ -420,6 +436,11 @@ def _served(doc, place) -> bool:
     return not areas or bool(set(areas) & set(place.area_keys()))
 
 
+def _at_or_serving(doc, place) -> bool:
+    at = (doc.get("address") or {}).get("postal_code") == place.postal_code
+    return at or bool(set(doc.get("service_areas") or ()) & set(place.area_keys()))
+
+
 def test_postcode_and_proximity(client, index_docs):
     place = places.zip_place("60608")
     metres = 4000
@@ -433,8 +454,8 @@ def test_postcode_and_proximity(client, index_docs):
         return miles * places.METERS_PER_MILE
 
     located = [d for d in index_docs if d.get("location") and _served(d, place)]
-    near = {d["id"] for d in located if distance(d) < metres - 25}
-    far = {d["id"] for d in located if distance(d) > metres + 25}
+    near = {sal_id(d) for d in located if distance(d) < metres - 25}
+    far = {sal_id(d) for d in located if distance(d) > metres + 25}
     assert near and far
     found = {
         x["id"]
@@ -443,10 +464,14 @@ def test_postcode_and_proximity(client, index_docs):
         )
     }
     assert near <= found and not (found & far)
-    assert all(d["location"] for d in index_docs if d["id"] in found)
-    # A postcode alone: services that state service areas must serve it.
-    expected = {d["id"] for d in index_docs if _served(d, place)}
-    assert expected != {d["id"] for d in index_docs}
+    assert all(d["location"] for d in index_docs if sal_id(d) in found)
+    # A postcode alone: services at that ZIP code or serving it (a service area holding it).
+    expected = {sal_id(d) for d in index_docs if _at_or_serving(d, place)}
+    at_the_zip = {
+        sal_id(d) for d in index_docs if (d.get("address") or {}).get("postal_code") == "60608"
+    }
+    assert at_the_zip and at_the_zip < expected
+    assert expected != {sal_id(d) for d in index_docs}
     assert {
         x["id"] for x in all_contents(client, "/hsds/service_at_locations", postcode="60608")
     } == expected
@@ -458,7 +483,7 @@ def test_postcode_and_proximity(client, index_docs):
         proximity=metres,
         taxonomy_term_id="food",
     )
-    food = {d["id"] for d in index_docs if "food" in d["category_tree"]}
+    food = {sal_id(d) for d in index_docs if "food" in d["category_tree"]}
     assert {x["id"] for x in both} == found & food
 
 
@@ -509,8 +534,9 @@ def test_bad_or_unknown_parameters_are_422(client, url, params, field):
         "/hsds/organizations/garbage",
         "/hsds/taxonomies/no-such-taxonomy",
         "/hsds/taxonomy_terms/no-such-term",
-        # Longer than any stored id: answered without a query the cluster would refuse.
-        "/hsds/services/sample:" + "x" * 40_000,
+        # Longer than any stored id: answered without a query the cluster would refuse (a URL
+        # over the app's 4,096 bytes is a 414 before that: tests/test_request_limits.py).
+        "/hsds/services/sample:" + "x" * 4_000,
         "/hsds/service_at_locations/" + "x" * 600,
         "/hsds/organizations/sample:" + "x" * 4000,
     ],
@@ -524,14 +550,21 @@ def test_unknown_ids_are_404_in_the_error_shape(client, url):
 
 
 def test_taxonomy_terms_filters(client, taxonomy):
+    def uuids(codes):
+        return {hsds_ids.term_uuid("linkage", c) for c in codes}
+
     children = all_contents(client, "/hsds/taxonomy_terms", parent_id="food")
-    assert {t["id"] for t in children} == set(taxonomy.children("food"))
+    assert {t["id"] for t in children} == uuids(taxonomy.children("food"))
+    by_uuid = all_contents(
+        client, "/hsds/taxonomy_terms", parent_id=hsds_ids.term_uuid("linkage", "food")
+    )
+    assert by_uuid == children
     top = all_contents(client, "/hsds/taxonomy_terms", top_only="true", taxonomy_id="linkage")
-    assert {t["id"] for t in top} == set(taxonomy.roots())
+    assert {t["id"] for t in top} == uuids(taxonomy.roots())
     fees = all_contents(client, "/hsds/taxonomy_terms", taxonomy_id="linkage-fees")
     assert {t["code"] for t in fees} == {"free", "sliding-scale", "fee"}
     found = all_contents(client, "/hsds/taxonomy_terms", search="food pantry")
-    assert "food-pantry" in {t["id"] for t in found}
+    assert hsds_ids.term_uuid("linkage", "food-pantry") in {t["id"] for t in found}
     assert len(ndjson(client, "/hsds/taxonomy_terms")) == len(
         all_contents(client, "/hsds/taxonomy_terms")
     )
@@ -763,7 +796,7 @@ def test_a_service_with_several_locations_is_one_service(
     monkeypatch.setattr(resource_index, "MULTI_LOCATION_BUCKETS", 1)
     assert get_json(client, "/hsds/services")["total_items"] == 2
     monkeypatch.undo()
-    service = get_json(client, "/hsds/services/multi:svc-1")
+    service = get_json(client, f"/hsds/services/{hsds_id({'id': 'svc-1'}, 'multi')}")
     assert_valid(service, "service.json")
     doors = {s["location"]["name"]: s for s in service["service_at_locations"]}
     assert set(doors) == {"North door", "South door"}
@@ -781,15 +814,19 @@ def test_a_service_with_several_locations_is_one_service(
     assert sal["total_items"] == 3
     # The organization has no id in the source: its id is made from its name, and resolves.
     org_id = service["organization"]["id"]
-    assert org_id.startswith("multi~")
+    assert org_id == hsds_ids.object_uuid(
+        hsds_ids.ORGANIZATION,
+        "multi~" + base64.urlsafe_b64encode(b"Nameless Helpers, Inc.").decode().rstrip("="),
+    )
     organizations = get_json(client, "/hsds/organizations")
     assert_valid(organizations, "organization.json", paged=True)
     assert [o["id"] for o in organizations["contents"]] == [org_id]
     organization = get_json(client, f"/hsds/organizations/{org_id}")
-    assert {s["id"] for s in organization["services"]} == {"multi:svc-1", "multi:svc-2"}
-    assert ids(client, organization_id=org_id) == {"multi:svc-1", "multi:svc-2"}
+    both = {hsds_id({"id": "svc-1"}, "multi"), hsds_id({"id": "svc-2"}, "multi")}
+    assert {s["id"] for s in organization["services"]} == both
+    assert ids(client, organization_id=org_id) == both
     assert len(ndjson(client, "/hsds/services")) == 2
-    virtual = get_json(client, "/hsds/services/multi:svc-2")["service_at_locations"][0]
+    virtual = get_json(client, "/hsds/services/multi:svc-2")["service_at_locations"][0]  # stable id
     assert virtual["location"]["location_type"] == "virtual"
 
 
@@ -841,9 +878,9 @@ def _round_trip(client, es, settings, taxonomy, alias, tmp_path, source, origina
     assert len(again) == len(originals)
     compared = 0
     for doc in originals:
-        sid = f"{doc['source']}:{doc['source_ids']['service']}"
-        lid = doc["source_ids"]["location"]
-        exported_lid = f"{doc['source']}:{lid}" if lid and not doc["confidential"] else doc["id"]
+        # The export's ids are what the new source knows the records by.
+        sid, lid = hsds_ids.service_id(doc), doc["source_ids"]["location"]
+        exported_lid = hsds_ids.location_id(doc)
         new = again.get((sid, exported_lid))
         assert new is not None, (sid, lid)
         for field in COMPARED:
@@ -896,3 +933,67 @@ def test_modified_after_is_inclusive_of_the_day():
     assert parse_modified_after("2026-06-01T10:00:00") == date(2026, 6, 1)
     with pytest.raises(ValueError):
         parse_modified_after("June")
+
+
+# ---------------------------------------------------------------------------------------
+# UUIDs: each resolves back, the source's ids are kept
+
+
+def test_every_id_is_a_uuid_that_resolves_back(client, index_docs):
+    record = next(r for r in RECORDS if r["organization"].get("id"))
+    service = get_json(client, f"/hsds/services/{hsds_id(record)}")
+    assert hsds_ids.is_uuid(service["id"])
+    assert [i["identifier"] for i in service["identifiers"]] == [f"sample:{record['id']}"]
+    # The same object by its stable id and by its UUID.
+    assert get_json(client, f"/hsds/services/sample:{record['id']}") == service
+    organization = service["organization"]
+    assert organization["organization_identifiers"][0]["identifier"] == (
+        f"sample:{record['organization']['id']}"
+    )
+    by_uuid = get_json(client, f"/hsds/organizations/{organization['id']}")
+    assert by_uuid == get_json(client, f"/hsds/organizations/sample:{record['organization']['id']}")
+    assert ids(client, organization_id=organization["id"]) == {
+        hsds_id(r) for r in RECORDS if r["organization"].get("id") == record["organization"]["id"]
+    }
+    for sal in service["service_at_locations"]:
+        one = get_json(client, f"/hsds/service_at_locations/{sal['id']}")
+        resource_id = one["identifiers"][0]["identifier"]
+        assert one == get_json(client, f"/hsds/service_at_locations/{resource_id}")
+        assert client.get(f"/v1/resources/{resource_id}").status_code == 200
+    term = get_json(client, "/hsds/taxonomy_terms/food-pantry")
+    assert get_json(client, f"/hsds/taxonomy_terms/{term['id']}") == term
+    assert ids(client, taxonomy_term_id=term["id"]) == ids(client, taxonomy_term_id="food-pantry")
+    taxonomy = get_json(client, f"/hsds/taxonomies/{term['taxonomy_id']}")
+    assert taxonomy["name"] == "linkage"
+    assert ids(client, taxonomy_id=taxonomy["id"]) == ids(client, taxonomy_id="linkage")
+
+
+def test_confidential_locations_carry_no_source_location_id(client):
+    for r in CONFIDENTIAL:
+        location_id = r["service_at_locations"][0]["location"]["id"]
+        body = get_json(client, f"/hsds/services/{hsds_id(r)}")
+        for sal in body["service_at_locations"]:
+            assert "external_identifier" not in sal["location"]
+            assert location_id not in json.dumps(sal["location"])
+
+
+def test_hsds_openapi_document_is_hsds_only(client):
+    doc = get_json(client, "/hsds/openapi.json")
+    assert doc["paths"] and all(p.startswith("/hsds") for p in doc["paths"])
+    assert "/hsds/services" in doc["paths"] and "/v1/search" not in doc["paths"]
+    refs = re.findall(r'"#/components/(\w+)/([^"]+)"', json.dumps(doc))
+    assert refs and all(name in doc["components"][kind] for kind, name in refs)
+    # Every list and item operation declares its JSON response's schema.
+    for path, item in doc["paths"].items():
+        ok = item["get"]["responses"]["200"]
+        if path != "/hsds/openapi.json":
+            assert ok["content"]["application/json"]["schema"], path
+    assert get_json(client, "/hsds/")["openapi_url"].endswith("/hsds/openapi.json")
+
+
+def test_the_app_ships_the_hsds_schemas_with_their_licence():
+    assert "Attribution-ShareAlike 4.0" in (SCHEMAS / "LICENSE").read_text()
+    assert "openreferral/specification" in (SCHEMAS / "ORIGIN.md").read_text()
+    assert {"service.json", "organization.json", "taxonomy_term.json", "openapi.json"} <= {
+        p.name for p in SCHEMAS.glob("*.json")
+    }

@@ -35,7 +35,8 @@ def forget_imports(es):
     """No indices, jobs or locks left from other tests (a missing one must not stop the rest
     being deleted, hence ignore_unavailable)."""
     es.indices.delete(
-        index=f"{ALIAS}--*,{jobs.LOCKS_INDEX},{jobs.JOBS_INDEX}", ignore_unavailable=True
+        index=f"{ALIAS}--*,{jobs.locks_index(ALIAS)},{jobs.jobs_index(ALIAS)}",
+        ignore_unavailable=True,
     )
 
 
@@ -159,11 +160,11 @@ def age_lock(es, source, minutes):
     from datetime import UTC, datetime, timedelta
 
     then = (datetime.now(UTC) - timedelta(minutes=minutes)).isoformat()
-    es.update(index=jobs.LOCKS_INDEX, id=source, doc={"created": then, "heartbeat": then}, refresh=True)  # fmt: skip
+    es.update(index=jobs.locks_index(ALIAS), id=source, doc={"created": then, "heartbeat": then}, refresh=True)  # fmt: skip
 
 
 def set_status(es, job, status):
-    es.update(index=jobs.JOBS_INDEX, id=job["id"], doc={"status": status}, refresh=True)
+    es.update(index=jobs.jobs_index(ALIAS), id=job["id"], doc={"status": status}, refresh=True)
 
 
 def test_an_import_whose_worker_died_does_not_block_its_source_for_good(admin, es, import_settings):
@@ -186,7 +187,7 @@ def test_queued_and_running_imports_keep_their_source(admin, es, import_settings
     assert upload(admin, "same.json", b"[]").status_code == 409  # queued: waiting, not abandoned
     set_status(es, first, "running")
     monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
-    with jobs.lock_heartbeat(es, "same", first["id"]):
+    with jobs.lock_heartbeat(es, ALIAS, "same", first["id"]):
         time.sleep(0.5)  # the running import touches its lock...
     assert upload(admin, "same.json", b"[]").status_code == 409  # ...so it is not taken over
     # A job that ended without giving its lock back (its worker died just after) is over.
@@ -206,7 +207,7 @@ def test_the_command_line_and_the_api_take_turns_on_a_source(admin, es, import_s
     loaded = runner.invoke(["load", str(directory), "--quiet"])
     assert loaded.exit_code == 0, loaded.output
     assert upload(admin, "same.json", b"[]").status_code == 202  # the command line let go
-    jobs.release_source(es, "same", "someone else")  # only the holder can release a lock
+    jobs.release_source(es, ALIAS, "same", "someone else")  # only the holder can release a lock
     busy = upload(admin, "same.json", b"[]")
     assert busy.status_code == 409
     again = runner.invoke(["load", str(directory), "--quiet"])
@@ -216,7 +217,7 @@ def test_the_command_line_and_the_api_take_turns_on_a_source(admin, es, import_s
 def test_a_job_that_waited_long_in_the_queue_is_not_taken_for_abandoned(admin, es, import_settings):
     first = upload(admin, "same.json", json.dumps([pantry("a")]).encode()).json
     age_lock(es, "same", minutes=60)  # queued behind other imports for an hour
-    assert jobs.claim_next(es)["id"] == first["id"]  # a worker takes it: running now
+    assert jobs.claim_next(es, ALIAS)["id"] == first["id"]  # a worker takes it: running now
     assert upload(admin, "same.json", b"[]").status_code == 409
     assert admin.get(f"/v1/imports/{first['id']}", headers=AUTH).json["status"] == "running"
 

@@ -39,6 +39,13 @@ def test_languages_by_code_name_or_alias():
     assert "Accommodations possible." in spoken.texts and not spoken.interpretation
 
 
+def test_language_codes_of_every_iso_639_part_and_bcp_47_tags_read_as_the_api_reads_them():
+    codes = ["ger", "fre", "chi", "es-MX", "en_US", "dan", "hu", "yue"]
+    spoken = _languages({"languages": [{"code": code} for code in codes]})
+    # "dan" is Danish and "hu" Hungarian, not the languages named "Dan" and "Hu".
+    assert spoken.codes == ["de", "fr", "zh", "es", "en", "da", "hu", "yue"] and not spoken.unknown
+
+
 def test_a_place_without_a_zip_gets_the_time_zone_of_its_coordinates(taxonomy):
     """Open-now must not be an hour off for a New York service listed without a ZIP code."""
     from indexer.hsds import Converter

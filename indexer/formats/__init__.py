@@ -6,7 +6,9 @@ import csv
 from collections.abc import Iterator
 from pathlib import Path
 
+from indexer import csvfiles
 from indexer.formats import hsds_json, hsds_tabular, icarol, mapped_csv, ohana
+from indexer.limits import DEFAULT, Limits
 from indexer.records import ReadError, SourceRow
 from linkage.jobs import FORMATS
 
@@ -68,10 +70,16 @@ def count_records(path: Path, fmt: str, mapping: Path | None = None) -> int | No
         return max(sum(1 for _ in csv.reader(fh)) - 1, 0)
 
 
-def read(path: Path, fmt: str, mapping: Path | None = None) -> Iterator[SourceRow]:
-    """The records in `path`, read as `fmt`."""
+def read(
+    path: Path, fmt: str, mapping: Path | None = None, limits: Limits = DEFAULT
+) -> Iterator[SourceRow]:
+    """The records in `path`, read as `fmt`, within `limits` (indexer.limits; the loader
+    holds every format to the record size and row count, the CSV readers to the field size)."""
+    csvfiles.set_field_limit(limits.field_bytes)
     if fmt == "mapped-csv":
         return mapped_csv.read(*_mapping_and_folder(path, mapping))
+    if fmt == "hsds-json":
+        return hsds_json.read(path, limits)
     reader = READERS.get(fmt)
     if reader is None:
         raise ReadError(f"unknown format {fmt!r} (known: {', '.join(FORMATS)})")

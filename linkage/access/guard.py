@@ -1,9 +1,11 @@
 """The guard in front of every request: scopes, allowed origins (CORS), rate limits, security
 headers.
 
-Missing or unknown key: 401; a scope or origin the key lacks: 403; over its rate limit: 429
-with Retry-After (RateLimitExceeded, answered in the one error shape by linkage/api/errors.py).
-The case-manager page served by the app gets a signed, expiring page token instead of a key; the
+Missing or unknown key: 401; a scope or origin the key lacks, or no Origin with a key that lists
+origins and is not marked server_use: 403; over its rate limit: 429 with Retry-After
+(RateLimitExceeded, answered in the one error shape by linkage/api/errors.py).
+The case-manager page served by the app gets a signed page token (an hour; search and match, a
+page at a time: no NDJSON export; its own limit per address) instead of a key; the
 embeddable search frame (/embed/frame?key=...) gets an embed token: search only, counted against
 its partner's rate limit, void once the partner's key leaves the file (partners.py, tokens.py).
 With public search on (LINKAGE_PUBLIC_SEARCH), search needs no key (limited per address).
@@ -32,6 +34,7 @@ SCOPES = {
     "referrals.Instruments": "match",
     "referrals.Needs": "match",
     "referrals.Match": "match",
+    "referral_bundles.ReferralBundles": "match",
     "imports.Imports": "import",
     "imports.Import": "import",
     "imports.Sources": "import",
@@ -39,6 +42,13 @@ SCOPES = {
 }
 PUBLIC_RATE_LIMIT = "60/minute"
 EXPIRED_TOKEN = "the page token is invalid or expired: reload the page"
+NO_ORIGIN = (
+    "this key may be used only from its partner's sites (no Origin header was sent); "
+    "a key for server-side calls is marked server_use in the keys file"
+)
+NO_BULK_EXPORT = (
+    "a page token may not export the whole directory (format=ndjson): use a partner key"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +59,7 @@ class Access:
     public_search: bool
     frame_ancestors: str  # who may frame this app's pages (CSP frame-ancestors)
     limiter: Limiter
+    hsts: bool = False  # Strict-Transport-Security on plain-HTTP requests too (behind TLS)
 
 
 def access_of(app: Flask) -> Access:
@@ -88,11 +99,27 @@ def _calling_partner(callers: Callers, key: str) -> Partner:
     return partner
 
 
-def _origin_allowed(partner: Partner) -> bool:
+def _check_origin(partner: Partner) -> None:
+    """403 from an origin the key does not list, and for a browser partner's key (one that lists
+    origins and is not marked server_use) without any Origin: curl, a script, another server."""
     origin = request.headers.get("Origin")
-    if not origin or not partner.origins:
-        return True
-    return origin.rstrip("/") in partner.origins
+    if not origin:
+        if partner.origin_required:
+            abort(403, message=NO_ORIGIN)
+        return
+    if partner.origins and origin.rstrip("/") not in partner.origins:
+        abort(403, message=f"this key may not be used from {origin}")
+
+
+def _check_bulk_export(partner: Partner) -> None:
+    """403 for the whole directory in one response (HSDS format=ndjson) to a caller who may not
+    take it: the page's token is for a page of results at a time."""
+    if (
+        not partner.bulk_export
+        and (request.endpoint or "").startswith("hsds.")
+        and request.args.get("format") == "ndjson"
+    ):
+        abort(403, message=NO_BULK_EXPORT)
 
 
 def _exempt_from_checks() -> bool:
@@ -118,8 +145,8 @@ def check_access() -> None:
             403,
             message=f"this key may not use {scope} (its scopes: {', '.join(sorted(partner.scopes))})",
         )
-    if not _origin_allowed(partner):
-        abort(403, message=f"this key may not be used from {request.headers.get('Origin')}")
+    _check_origin(partner)
+    _check_bulk_export(partner)
     g.partner = partner
 
 
@@ -143,9 +170,43 @@ def retry_after_seconds() -> int:
     return max(1, int(current.reset_at - time.time())) if current else 60
 
 
+# Features no page of this app uses, refused to it and to whatever it frames.
+PERMISSIONS_POLICY = (
+    "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
+)
+HSTS = "max-age=31536000"  # a year; no includeSubDomains: the deployer's other hosts are theirs
+API_PATHS = ("/v1/", "/hsds/")
+
+
+def rate_limit_headers(response):
+    """X-RateLimit-Limit, -Remaining and -Reset of the limit this request counted against.
+
+    Written here rather than by flask-limiter (headers_enabled), which also puts its window on
+    every response as Retry-After: on a 200, and over the 503's own 5 s. Retry-After is only
+    ever sent by the 429 and 503 handlers (api/errors.py)."""
+    current = current_access().limiter.current_limit
+    if current is None:
+        return response
+    try:
+        counts = {"Limit": current.limit.amount, "Remaining": current.remaining}
+        counts["Reset"] = current.reset_at
+    except Exception as exc:  # the store went away after counting: the answer stands
+        current_app.logger.warning("rate-limit store unreachable: %s", type(exc).__name__)
+        return response
+    for name, value in counts.items():
+        response.headers[f"X-RateLimit-{name}"] = str(value)
+    return response
+
+
 def security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if request.is_secure or current_access().hsts:
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    if request.path.startswith(API_PATHS):
+        # Answers carry a directory search or a client's referrals: no cache keeps them.
+        response.headers["Cache-Control"] = "no-store"
     if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
         docs = request.path.startswith("/docs")  # Swagger UI starts itself with an inline script
         script = "'self' 'unsafe-inline'" if docs else "'self'"
@@ -170,7 +231,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         default_limits=[_rate_limit],
         default_limits_exempt_when=_exempt_from_checks,
         storage_uri=settings.rate_limit_storage,
-        headers_enabled=True,
+        headers_enabled=False,  # rate_limit_headers writes them, without Retry-After
         key_prefix="linkage",
     )
     app.extensions["linkage_access"] = Access(
@@ -179,6 +240,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         # Partners may embed the search in an iframe on their own sites.
         frame_ancestors=" ".join(["'self'", *origins]),
         limiter=limiter,
+        hsts=settings.hsts,
     )
     # Order matters: who is calling (g.partner) is known before the limiter counts the request.
     app.before_request(check_access)
@@ -188,4 +250,5 @@ def init_app(app: Flask, settings: Settings) -> None:
          allow_headers=["Authorization", "X-API-Key", "Content-Type"],
          expose_headers=["Retry-After"], max_age=600)  # fmt: skip
     limiter.init_app(app)
+    app.after_request(rate_limit_headers)
     app.after_request(security_headers)

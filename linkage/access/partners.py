@@ -4,6 +4,10 @@ Keys are configured by the deployer in a JSON file (LINKAGE_PARTNER_KEYS) and st
 SHA-256 hashes:
     [{"name": "eastside-portal", "key_sha256": "<hex>", "origins": ["https://portal.example"],
       "rate_limit": "120/minute", "scopes": ["search", "match"]}]
+A key that lists origins is a browser partner's: a request presenting it without an Origin header
+(curl, a script) is refused, unless the entry says `"server_use": true` (the partner also calls
+from its servers). A key without origins is a server-to-server partner's and may call from
+anywhere.
 `new_key()` makes a key and its hash for the file (the `new-key` command, linkage/access/cli.py).
 A key is sent as `Authorization: Bearer <key>` or `X-API-Key: <key>`. This app's own pages
 present a page token instead, and a partner's search frame an embed token (tokens.py).
@@ -34,6 +38,10 @@ class Partner:
     # Count per client address rather than per partner: the page's many case managers share
     # one "partner" but each should get the page's limit.
     per_address: bool = False
+    # A browser partner's key (origins listed, not marked server_use): no Origin header, no call.
+    origin_required: bool = False
+    # May take the whole directory in one response (the HSDS API's format=ndjson).
+    bulk_export: bool = True
 
 
 def hash_key(key: str) -> str:
@@ -58,11 +66,16 @@ def load_partners(path: str) -> dict[str, Partner]:
             raise ValueError(
                 f"{path}: partner {e.get('name')!r} has unknown scopes {sorted(unknown)}"
             )
+        server_use = e.get("server_use", False)
+        if not isinstance(server_use, bool):
+            raise ValueError(f"{path}: partner {e.get('name')!r}: server_use must be true or false")
+        origins = tuple(o.rstrip("/") for o in e.get("origins", ()))
         partners[e["key_sha256"].lower()] = Partner(
             name=e["name"],
             scopes=frozenset(e.get("scopes", ("search",))),
-            origins=tuple(o.rstrip("/") for o in e.get("origins", ())),
+            origins=origins,
             rate_limit=e.get("rate_limit", DEFAULT_RATE_LIMIT),
+            origin_required=bool(origins) and not server_use,
         )
     return partners
 
@@ -99,11 +112,17 @@ class Callers:
         return None
 
     def by_page_token(self, token: str, own_origin: str) -> Partner | None:
-        """This app's own pages, when `token` is a valid page token."""
+        """This app's own pages, when `token` is a valid page token: what the page does (search
+        and match, a page of results at a time), at the page's own limit per client address."""
         if not tokens.is_page_token(self.secret, token):
             return None
         return Partner(
-            "case-manager-page", PAGE_SCOPES, (own_origin,), self.page_rate_limit, per_address=True
+            "case-manager-page",
+            PAGE_SCOPES,
+            (own_origin,),
+            self.page_rate_limit,
+            per_address=True,
+            bulk_export=False,
         )
 
     def by_embed_token(self, token: str, own_origin: str) -> Partner | None:
@@ -128,7 +147,8 @@ class Callers:
         return tokens.page_token(self.secret)
 
     def frame_token(self, key: str) -> str:
-        """The token a search frame opened with `?key=` talks to the API with: never the key."""
+        """The token a search frame opened with `?key=` talks to the API with: never the key. A
+        page token (the embed demo's) is handed on as it is: the frame never renews it."""
         if tokens.kind_of(key) == tokens.PAGE:
-            return tokens.page_token(self.secret)
+            return key
         return tokens.embed_token(self.secret, hash_key(key))

@@ -3,11 +3,12 @@
 Two kinds, told apart by their first word and signed with a salt of their own, so that one kind
 never passes for the other:
 - a page token, `page.<issued>.<signature>`: the case-manager page and the embed demo present it;
-  it may search and match.
+  it may search and match. It lasts PAGE_TOKEN_SECONDS (an hour) and only loading one of this
+  app's pages issues a new one: a frame opened with it keeps it (partners.Callers.frame_token).
 - an embed token, `embed.<key sha256>.<issued>.<signature>`: the search frame a partner embeds
   presents it; it stands for that partner's key, so it is void once the key leaves the keys file.
-Both expire TOKEN_SECONDS after they are issued. Signing (HMAC-SHA256), the issue time and the
-constant-time check are itsdangerous's TimestampSigner.
+  It lasts EMBED_TOKEN_SECONDS. Signing (HMAC-SHA256), the issue time and the constant-time check
+  are itsdangerous's TimestampSigner.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from linkage.config import Settings
 
 PAGE = "page"
 EMBED = "embed"
-TOKEN_SECONDS = 12 * 3600
+# A page token is handed to anyone who loads the page: short-lived, so one copied into a script
+# stops working soon. An embed token stands for a partner key whose frame may stay open all day.
+PAGE_TOKEN_SECONDS = 3600
+EMBED_TOKEN_SECONDS = 12 * 3600
+_LIFE = {PAGE: PAGE_TOKEN_SECONDS, EMBED: EMBED_TOKEN_SECONDS}
 
 
 class _Signer(TimestampSigner):
@@ -70,7 +75,7 @@ def _read(secret: bytes, kind: str, token: str) -> str | None:
     if not token.isascii():  # tokens are ASCII; anything else was never one of ours
         return None
     try:
-        return _Signer(secret, kind).unsign(token, max_age=TOKEN_SECONDS).decode()
+        return _Signer(secret, kind).unsign(token, max_age=_LIFE[kind]).decode()
     except BadData:
         return None
 

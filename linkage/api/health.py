@@ -1,4 +1,9 @@
-"""GET /healthz (the process is up) and GET /readyz (Elasticsearch answers, the alias exists)."""
+"""GET /healthz (the process is up) and GET /readyz (Elasticsearch answers, the alias exists).
+
+/healthz is the liveness probe: it never touches Elasticsearch, and a node that stops answering
+cannot take every thread from it (the client's deadline and gate, linkage/search/client.py), so
+a frozen node never gets a healthy process restarted. /readyz asks the node, through the same
+gate: a frozen node makes it 503 within the deadline."""
 
 from __future__ import annotations
 

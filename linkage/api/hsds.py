@@ -8,10 +8,10 @@ match, one object a line, without paging, in a point-in-time snapshot.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import orjson
-from flask import Response, jsonify, url_for
+from flask import Response, current_app, jsonify, url_for
 from flask.views import MethodView
 from flask_smorest import Page, abort
 from flask_smorest.pagination import PaginationParameters
@@ -44,13 +44,15 @@ from linkage.hsds import export as hx
 from linkage.hsds.filters import (
     bool_query,
     parse_modified_after,
+    postcode_filter,
     proximity_filter,
     service_area_filter,
     taxonomy_filter,
     term_filter,
     text_filter,
 )
-from linkage.hsds.terms import taxonomies, terms
+from linkage.hsds.openapi import hsds_only
+from linkage.hsds.terms import find_term, taxonomies, taxonomy_named, terms
 from linkage.runtime import runtime
 from linkage.search.index import DOCUMENT_ORDER, SNAPSHOT_ORDER, ResourceIndex
 
@@ -121,18 +123,18 @@ def _words_match(text: str | None, *values: str | None) -> bool:
     return all(word in haystack for word in text.lower().split())
 
 
-def _service_filters(args: dict, extra_search_fields: Iterable[str] = ()) -> list[dict]:
+def _service_filters(args: dict) -> list[dict]:
     """The filters /services and /service_at_locations share; all combine as AND."""
     rt = runtime()
     filters: list[dict] = []
     if (args.get("search") or "").strip():
-        filters.append(text_filter(args["search"].strip(), extra_search_fields))
+        filters.append(text_filter(args["search"].strip()))
     if args.get("taxonomy_term_id"):
-        filters.append(term_filter(terms(rt.taxonomy)[args["taxonomy_term_id"]]))
+        filters.append(term_filter(find_term(rt.taxonomy, args["taxonomy_term_id"])))
     if args.get("taxonomy_id"):
-        filters.append(taxonomy_filter(args["taxonomy_id"]))
+        filters.append(taxonomy_filter(taxonomy_named(args["taxonomy_id"])["name"]))
     if args.get("organization_id"):
-        filters.append(ids.parse_organization_id(args["organization_id"]).query())
+        filters.append(ids.organization_query(args["organization_id"]))
     if args.get("modified_after"):
         since = parse_modified_after(args["modified_after"]).isoformat()
         filters.append({"range": {"last_verified": {"gte": since, "format": "yyyy-MM-dd"}}})
@@ -159,8 +161,18 @@ class ApiInfo(MethodView):
         return {
             "version": conventions.HSDS_VERSION,
             "profile": "https://docs.openreferral.org/en/latest/hsds/",
-            "openapi_url": url_for("api-docs.openapi_json", _external=True),
+            "openapi_url": url_for("hsds.HsdsOpenApi", _external=True),
         }
+
+
+@blp.route("/openapi.json")
+class HsdsOpenApi(MethodView):
+    @blp.arguments(NoArgs(), location="query")
+    @blp.response(200, description="The OpenAPI document of the HSDS API alone.")
+    def get(self, args):
+        """This API's OpenAPI document: only the /hsds paths and what they use."""
+        spec = current_app.extensions["flask-smorest"]["blp_name_to_api"][blp.name].spec
+        return hsds_only(spec.to_dict(), f"{spec.title}: HSDS 3.0 API")
 
 
 @blp.route("/services")
@@ -205,13 +217,13 @@ class Service(MethodView):
     def get(self, args, service_id):
         """One service, fully nested, with a service_at_location per location."""
         rt = runtime()
-        key = ids.split_service_id(service_id) if len(service_id) <= MAX_ID_LENGTH else None
-        if key is None:
+        query = ids.service_query(service_id) if len(service_id) <= MAX_ID_LENGTH else None
+        if query is None:
             _not_found("service", service_id)
-        found = hx.by_service(rt.index.documents_of_services([key], excludes=hx.SOURCE_EXCLUDES))
-        if key not in found:
+        docs = list(rt.index.iter_documents(query, excludes=hx.SOURCE_EXCLUDES))
+        if not docs:
             _not_found("service", service_id)
-        return hx.service_full(found[key], rt.taxonomy)
+        return hx.service_full(docs, rt.taxonomy)
 
 
 @blp.route("/service_at_locations")
@@ -231,11 +243,13 @@ class ServicesAtLocations(MethodView):
         """Services at locations, filtered as /services and by postcode and proximity."""
         rt = runtime()
         resources, taxonomy = rt.index, rt.taxonomy
-        filters = _service_filters(args, extra_search_fields=["location_name"])
+        filters = _service_filters(args)
         if args.get("postcode"):
             place = places.zip_place(args["postcode"].strip())
-            filters.append(service_area_filter(place))
-            if args.get("proximity") is not None:
+            if args.get("proximity") is None:
+                filters.append(postcode_filter(place))
+            else:  # near the ZIP code, and serving it when the service says where it serves
+                filters.append(service_area_filter(place))
                 filters.append(proximity_filter(place, args["proximity"]))
         query = bool_query(filters)
         full = args["full"] if args["full"] is not None else args["format"] == "ndjson"
@@ -265,7 +279,13 @@ class ServiceAtLocation(MethodView):
         rt = runtime()
         if len(sal_id.encode()) > MAX_ID_LENGTH:
             _not_found("service_at_location", sal_id)
-        doc = rt.index.document(sal_id, excludes=hx.SOURCE_EXCLUDES)
+        if ids.is_uuid(sal_id):
+            found = rt.index.iter_documents(
+                ids.lookup_query(ids.SERVICE_AT_LOCATION, sal_id), excludes=hx.SOURCE_EXCLUDES
+            )
+            doc = next(iter(found), None)
+        else:  # the document's (the /v1 resource's) id
+            doc = rt.index.document(sal_id, excludes=hx.SOURCE_EXCLUDES)
         if doc is None:
             _not_found("service_at_location", sal_id)
         return hx.service_at_location_view(doc, rt.taxonomy, full=True)
@@ -330,7 +350,7 @@ def _stream_organizations(
             query, sort=order + DOCUMENT_ORDER[1:], point_in_time=True, excludes=hx.SOURCE_EXCLUDES
         )
         for group in hx.grouped(docs, ids.organization_id):
-            ref = ids.parse_organization_id(ids.organization_id(group[0]))
+            ref = ids.parse_organization_id(ids.stable_organization_id(group[0]))
             name = hx.organization_name(group)
             yield _organization_object(ref, name, group, args["full_service"], taxonomy)
 
@@ -382,14 +402,15 @@ class Organization(MethodView):
     def get(self, args, organization_id):
         """One organization with its services (`full_service`: fully nested)."""
         rt = runtime()
-        ref = None
+        query = None
         if len(organization_id) <= 2 * MAX_ID_LENGTH:
-            ref = ids.parse_organization_id(organization_id)
-        if ref is None:
+            query = ids.organization_query(organization_id)
+        if query is None:
             _not_found("organization", organization_id)
-        docs = list(rt.index.iter_documents(ref.query(), excludes=hx.SOURCE_EXCLUDES))
+        docs = list(rt.index.iter_documents(query, excludes=hx.SOURCE_EXCLUDES))
         if not docs:
             _not_found("organization", organization_id)
+        ref = ids.parse_organization_id(ids.stable_organization_id(docs[0]))
         return _organization_object(
             ref, hx.organization_name(docs), docs, args["full_service"], rt.taxonomy
         )
@@ -420,11 +441,10 @@ class Taxonomy(MethodView):
     @blp.alt_response(404, description="No taxonomy has this id")
     def get(self, args, taxonomy_id):
         """One taxonomy."""
-        rt = runtime()
-        for t in taxonomies(rt.settings.data_dir):
-            if t["id"] == taxonomy_id:
-                return t
-        _not_found("taxonomy", taxonomy_id)
+        found = taxonomy_named(taxonomy_id, runtime().settings.data_dir)
+        if found is None:
+            _not_found("taxonomy", taxonomy_id)
+        return found
 
 
 @blp.route("/taxonomy_terms")
@@ -436,12 +456,21 @@ class TaxonomyTerms(MethodView):
     @blp.response(200, HsdsTaxonomyTermPage, description="A page of taxonomy terms, or NDJSON.")
     def get(self, args):
         """Taxonomy terms: the category tree (id = category code) and the convention terms."""
+        taxonomy = runtime().taxonomy
+        wanted = taxonomy_named(args["taxonomy_id"])["name"] if args.get("taxonomy_id") else None
+        parent = find_term(taxonomy, args["parent_id"]) if args.get("parent_id") else None
         items = [
             t.as_hsds()
-            for t in terms(runtime().taxonomy).values()
-            if (not args.get("taxonomy_id") or t.taxonomy == args["taxonomy_id"])
+            for t in terms(taxonomy).values()
+            if (wanted is None or t.taxonomy == wanted)
             and (not args["top_only"] or t.parent_id is None)
-            and (not args.get("parent_id") or t.parent_id == args["parent_id"])
+            and (
+                not args.get("parent_id")
+                or (
+                    parent is not None
+                    and (t.taxonomy, t.parent_id) == (parent.taxonomy, parent.code)
+                )
+            )
             and _words_match(args.get("search"), t.code, t.name, t.description)
         ]
         return _page_in_memory(items, args)
@@ -454,7 +483,7 @@ class TaxonomyTerm(MethodView):
     @blp.alt_response(404, description="No taxonomy term has this id")
     def get(self, args, term_id):
         """One taxonomy term."""
-        term = terms(runtime().taxonomy).get(term_id)
+        term = find_term(runtime().taxonomy, term_id)
         if term is None:
             _not_found("taxonomy term", term_id)
         return term.as_hsds()

@@ -114,8 +114,9 @@ class Imports(MethodView):
                     raise
         try:
             return jobs.submit_job(
-                rt.es, source, form["format"], form["mode"], str(target),
+                rt.es, rt.settings.index_alias, source, form["format"], form["mode"], str(target),
                 str(mapping) if mapping else None, categories, form.get("categories_vocabulary"),
+                form["allow_shrink"],
             )  # fmt: skip
         except BaseException as exc:
             if spool is not None:  # no job will ever read it
@@ -147,7 +148,7 @@ class Import(MethodView):
     @blp.alt_response(404, description="No such job")
     def get(self, job_id):
         """A job's status, progress and, when done, its report (counts, rejections, warnings)."""
-        job = jobs.job_by_id(runtime().es, job_id)
+        job = jobs.job_by_id(runtime().es, runtime().settings.index_alias, job_id)
         if job is None:
             abort(404, message=f"no import job {job_id!r}")
         return job
@@ -175,7 +176,8 @@ class Source(MethodView):
             abort(404, message=f"no source {name!r}")
         holder = f"a removal through the API, request {uuid.uuid4().hex}"
         try:
-            jobs.lock_source(rt.es, name, holder)  # never while an import of it runs
+            # never while an import of it runs
+            jobs.lock_source(rt.es, rt.settings.index_alias, name, holder)
         except jobs.SourceBusy as exc:
             abort(409, message=str(exc))
         try:
@@ -183,4 +185,4 @@ class Source(MethodView):
         except sources.UnknownSource:
             abort(404, message=f"no source {name!r}")
         finally:
-            jobs.release_source(rt.es, name, holder)
+            jobs.release_source(rt.es, rt.settings.index_alias, name, holder)

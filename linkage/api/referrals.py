@@ -50,19 +50,27 @@ def _assess(rt: Runtime, raw, state: str | None, now: datetime) -> tuple[Assessm
         )
 
 
-def _observations(found: Assessment, answered: list, now: datetime) -> list[dict]:
+def _observations(
+    found: Assessment, answered: list, now: datetime, patient: str | None
+) -> list[dict]:
     sources = [a.source for a in answered if a.source]
-    return [fhir.observation(n, now, sources or None) for n in found.needs]
+    # When the screening was answered: the latest `authored` of the responses it came from.
+    effective = max((a.authored for a in answered if a.authored), default=None)
+    return [
+        fhir.observation(n, now, sources or None, subject=patient, effective=effective)
+        for n in found.needs
+    ]
 
 
-def _needs_body(found: Assessment, answered: list, now: datetime, want_fhir: bool) -> dict:
+def _needs_body(found: Assessment, answered: list, now: datetime, data: dict) -> dict:
     body = {
         "needs": [n.as_dict() for n in found.needs],
         "not_assessed": [n.as_dict() for n in found.not_assessed],
+        "not_understood": [m.as_dict() for a in answered for m in a.not_understood],
         "message": None if found.needs else NO_NEEDS,
     }
-    if want_fhir:
-        body["observations"] = _observations(found, answered, now)
+    if data["fhir"]:
+        body["observations"] = _observations(found, answered, now, data.get("patient"))
     return body
 
 
@@ -75,7 +83,7 @@ class Needs(MethodView):
         rt = runtime()
         now = rt.clock()
         found, answered = _assess(rt, data["assessment"], data.get("state"), now)
-        return _needs_body(found, answered, now, data["fhir"])
+        return _needs_body(found, answered, now, data)
 
 
 def _client(rt: Runtime, data: dict) -> Client:
@@ -92,7 +100,8 @@ def _client(rt: Runtime, data: dict) -> Client:
         age=raw.get("age"),
         poverty_percent=percent,
         veteran=raw.get("veteran"),
-        languages=tuple(raw.get("languages") or ()),
+        # "es" and "Spanish" are one language once the schema has read them.
+        languages=tuple(dict.fromkeys(raw.get("languages") or ())),
         tags=frozenset(raw.get("tags") or ()),
     )
 
@@ -124,7 +133,7 @@ class Match(MethodView):
             nearest_max_miles=rt.settings.nearest_max_miles,
         )
         found_referrals = find_referrals(rt.index, rt.taxonomy, groups, client, options, now)
-        body = _needs_body(found, answered, now, data["fhir"])
+        body = _needs_body(found, answered, now, data)
         if groups:
             body["message"] = None
         elif data.get("assessment") is None:

@@ -35,8 +35,10 @@ from linkage.hsds.ids import (
     location_id,
     nested_id,
     organization_id,
+    service_at_location_id,
     service_id,
     service_key,
+    stable_service_id,
     term_id,
 )
 from linkage.hsds.terms import Term, terms
@@ -66,7 +68,7 @@ def _attribute(owner_id: str, term: Term, value: str | None = None) -> dict:
         "link_id": owner_id,
         "link_type": "service_category" if term.taxonomy == CATEGORIES else term.taxonomy,
         "link_entity": "service",
-        "taxonomy_term_id": term.id,
+        "taxonomy_term_id": term.uuid,
         "taxonomy_term": term.as_hsds(),
     }
     if value is not None:
@@ -198,6 +200,10 @@ def location_object(doc: dict, full: bool, languages: list[str] | None = None) -
     point = doc.get("location")
     # A ZIP centroid is where the indexer put an address it could not place: not a
     # coordinate of the location, so it is not written (the address's ZIP gives it back).
+    source_lid = (doc.get("source_ids") or {}).get("location")
+    if not confidential and source_lid:  # a confidential one is linked to nothing else
+        out["external_identifier"] = f"{doc['source']}:{source_lid}"
+        out["external_identifier_type"] = SOURCE_RECORD_ID
     if not confidential and point and doc.get("location_precision") != "zip":
         out["latitude"], out["longitude"] = point["lat"], point["lon"]
     if full:
@@ -225,14 +231,41 @@ def organization_object(doc: dict) -> dict | None:
     if oid is None:
         return None
     # HSDS requires a description; Linkage keeps none for organizations.
-    return {"id": oid, "name": doc.get("organization_name") or "", "description": ""}
+    out = {"id": oid, "name": doc.get("organization_name") or "", "description": ""}
+    return {**out, **organization_identifiers(oid, doc)}
+
+
+def organization_identifiers(oid: str, doc: dict) -> dict:
+    """The source's own organization id, when it gave one."""
+    source_oid = (doc.get("source_ids") or {}).get("organization")
+    if not source_oid:
+        return {}
+    row = _identifier(oid, SOURCE_RECORD_ID, f"{doc['source']}:{source_oid}")
+    return {"organization_identifiers": [{**row, "organization_id": oid}]}
+
+
+# What an identifier row says it is: the source's own record id, as `<source>:<id>`.
+SOURCE_RECORD_ID = "linkage-source-id"
+RESOURCE_ID = "linkage-resource-id"  # the /v1 API's id of the document
+
+
+def _identifier(owner_id: str, kind: str, value: str) -> dict:
+    """An identifier row (organization_identifier's shape: HSDS 3.0 has it for organizations;
+    services and service_at_locations carry it as `identifiers`, an extension field)."""
+    return {
+        "id": nested_id(owner_id, "identifier", kind, value),
+        "identifier_type": kind,
+        "identifier": value,
+    }
 
 
 def _one_to_one(doc: dict) -> dict:
     eligibility = doc.get("eligibility") or {}
     verified = doc.get("last_verified")
+    sid = service_id(doc)
     return {
-        "id": service_id(doc),
+        "id": sid,
+        "identifiers": [_identifier(sid, SOURCE_RECORD_ID, stable_service_id(doc))],
         "name": doc["service_name"],
         "description": doc.get("description"),
         "url": doc.get("url"),
@@ -307,9 +340,13 @@ def service_at_location(
     languages: list[str] | None = None,
     service: dict | None = None,
 ) -> dict:
-    sal_id = doc["id"]
+    sal_id = service_at_location_id(doc)
     location = location_object(doc, full, languages)
-    out: dict = {"id": sal_id, "service_id": service_id(doc)}
+    out: dict = {
+        "id": sal_id,
+        "identifiers": [_identifier(sal_id, RESOURCE_ID, doc["id"])],
+        "service_id": service_id(doc),
+    }
     if location is not None:
         out["location_id"] = location["id"]
     if full:
@@ -344,6 +381,7 @@ def organization_full(
         "id": oid,
         "name": name,
         "description": "",
+        **(organization_identifiers(oid, services[0][0]) if services else {}),
         "services": [
             service_full(docs, taxonomy, with_organization=False)
             if full_service

@@ -5,22 +5,12 @@ parameter's value to a query clause, tested without a cluster. All combine as AN
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from datetime import UTC, date, datetime
 
 from linkage import places
 from linkage.hsds.conventions import CATEGORIES, ELIGIBILITY, FEES, INCOME
 from linkage.hsds.terms import Term
-
-# Text search: the service's names and descriptions (service-level fields only, so that a
-# service matches with all its locations or not at all).
-SEARCH_FIELDS = [
-    "service_name^3",
-    "organization_name^2",
-    "description",
-    "category_names",
-    "eligibility.description",
-]
+from linkage.search.queries import SearchRequest, text_query
 
 
 def parse_modified_after(value: str) -> date:
@@ -37,15 +27,10 @@ def parse_modified_after(value: str) -> date:
     return moment.date()
 
 
-def text_filter(text: str, extra_fields: Iterable[str] = ()) -> dict:
-    return {
-        "multi_match": {
-            "query": text,
-            "fields": [*SEARCH_FIELDS, *extra_fields],
-            "type": "cross_fields",
-            "operator": "and",
-        }
-    }
+def text_filter(text: str) -> dict:
+    """`search`: the main search's matching of words (linkage.search.queries.text_query:
+    stemmed, exact, Spanish, either spelling, and typo-tolerant), as a filter."""
+    return {"bool": {"filter": [text_query(SearchRequest(q=text))]}}
 
 
 def bool_query(filters: list[dict], must_not: list[dict] | None = None) -> dict:
@@ -99,6 +84,20 @@ def service_area_filter(place: places.Place) -> dict:
         "bool": {
             "should": [
                 {"bool": {"must_not": [{"exists": {"field": "service_areas"}}]}},
+                {"terms": {"service_areas": place.area_keys()}},
+            ],
+            "minimum_should_match": 1,
+        }
+    }
+
+
+def postcode_filter(place: places.Place) -> dict:
+    """`postcode` alone: services at the ZIP code (their address's) or serving it (a service
+    area that holds it: the ZIP, its county, its state, or nationwide)."""
+    return {
+        "bool": {
+            "should": [
+                {"term": {"address.postal_code": place.postal_code}},
                 {"terms": {"service_areas": place.area_keys()}},
             ],
             "minimum_should_match": 1,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from linkage.config import DATA_DIR
 from linkage.hsds.conventions import CATEGORIES, CONFIDENTIAL, ELIGIBILITY, FEES, FLAGS, INCOME
-from linkage.hsds.ids import term_id
+from linkage.hsds.ids import is_uuid, taxonomy_uuid, term_id, term_uuid
 from linkage.taxonomy import Taxonomy
 
 
@@ -25,17 +25,22 @@ class Term:
     taxonomy: str
     parent_id: str | None = None
 
+    @property
+    def uuid(self) -> str:
+        return term_uuid(self.taxonomy, self.code)
+
     def as_hsds(self) -> dict:
         out = {
-            "id": self.id,
+            "id": self.uuid,
             "code": self.code,
             "name": self.name,
             "description": self.description,
             "taxonomy": self.taxonomy,
-            "taxonomy_id": self.taxonomy,
+            "taxonomy_id": taxonomy_uuid(self.taxonomy),
         }
         if self.parent_id:
-            out["parent_id"] = self.parent_id
+            # Only categories have parents, and a parent is a category.
+            out["parent_id"] = term_uuid(self.taxonomy, self.parent_id)
         return out
 
 
@@ -52,9 +57,15 @@ def taxonomies(data_dir: Path = DATA_DIR) -> list[dict]:
         FLAGS: f"Flags on a service: {CONFIDENTIAL} (the location is never disclosed).",
     }
     return [
-        {"id": name, "name": name, "description": text, "version": version}
+        {"id": taxonomy_uuid(name), "name": name, "description": text, "version": version}
         for name, text in described.items()
     ]
+
+
+def taxonomy_named(value: str, data_dir: Path = DATA_DIR) -> dict | None:
+    """The taxonomy with this id (its UUID) or name."""
+    wanted = value.lower() if is_uuid(value) else taxonomy_uuid(value)
+    return next((t for t in taxonomies(data_dir) if t["id"] == wanted), None)
 
 
 @cache
@@ -101,3 +112,15 @@ def terms(taxonomy: Taxonomy) -> dict[str, Term]:
         FLAGS,
     )
     return out
+
+
+@cache
+def _by_uuid(taxonomy: Taxonomy) -> dict[str, Term]:
+    return {t.uuid: t for t in terms(taxonomy).values()}
+
+
+def find_term(taxonomy: Taxonomy, value: str) -> Term | None:
+    """The term with this id: its UUID, or its stable id (`food`, `linkage-fees:free`)."""
+    if is_uuid(value):
+        return _by_uuid(taxonomy).get(value.lower())
+    return terms(taxonomy).get(value)

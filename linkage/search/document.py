@@ -9,6 +9,7 @@ Objects whose parts are indexed one by one (address, eligibility) are lists of t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from functools import cache
 
@@ -17,10 +18,14 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from linkage.config import Settings
 from linkage.search import semantic
 
 FEES = ("free", "sliding-scale", "fee")
 DELIVERY = ("in_person", "phone", "virtual")
+# How a location's point was obtained (indexer.hsds): the source's coordinates, its street
+# address geocoded, or its ZIP code's centroid.
+LOCATION_PRECISIONS = ("exact", "address", "zip")
 # "source": the directory's own categories (through the crosswalk); "inferred": read from
 # the record's words by indexer.infer when the source gave none.
 CATEGORY_SOURCES = ("source", "inferred")
@@ -161,6 +166,12 @@ DOCUMENT: dict[str, Part] = {
         fields.Dict(keys=fields.String(), values=fields.String(allow_none=True)),
         {"properties": dict.fromkeys(("service", "location", "organization"), KEYWORD)},
     ),
+    # The HSDS export's UUIDs of the document's service, organization and service_at_location
+    # (linkage.hsds.ids.lookup_ids): a UUID cannot be read back, so the API finds them here.
+    "hsds_ids": (
+        fields.Dict(keys=fields.String(), values=fields.String(allow_none=True)),
+        {"properties": dict.fromkeys(("service", "organization", "service_at_location"), KEYWORD)},
+    ),
     "service_name": (
         fields.String(required=True, validate=validate.Length(min=1)),
         _searched(raw=KEYWORD),
@@ -175,6 +186,9 @@ DOCUMENT: dict[str, Part] = {
     "category_tree": (fields.List(fields.String(), required=True), KEYWORD),
     "category_names": (fields.List(fields.String()), _searched(spanish=False)),
     "needs": (fields.List(fields.String()), KEYWORD),
+    # The source's own 211 (AIRS) codes, upper case, each part of a compound code apart: what
+    # search's `taxonomy` filter matches by prefix ("BD-1800" holds "BD-1800.2000").
+    "codes_211": (fields.List(fields.String(), load_default=list), KEYWORD),
     "category_source": (
         fields.String(
             allow_none=True,
@@ -192,7 +206,10 @@ DOCUMENT: dict[str, Part] = {
         KEYWORD,
     ),
     "location": (fields.Nested(GeoPointSchema, allow_none=True), {"type": "geo_point"}),
-    "location_precision": (fields.String(allow_none=True), KEYWORD),
+    "location_precision": (
+        fields.String(allow_none=True, validate=validate.OneOf(LOCATION_PRECISIONS)),
+        KEYWORD,
+    ),
     "address": (
         fields.Nested(AddressSchema, allow_none=True),
         {"properties": _properties(ADDRESS)},
@@ -233,7 +250,9 @@ DOCUMENT: dict[str, Part] = {
         fields.List(
             fields.String(), metadata={"description": "Access for people with disabilities."}
         ),
-        STORED_TEXT,
+        # Whole values (Ohana's "Wheelchair accessible"), for search's filter and facet; a
+        # long free-text one is kept in _source but not indexed.
+        {"type": "keyword", "ignore_above": 256},
     ),
     "notes": (fields.List(fields.String()), STORED_TEXT),
     # Import bookkeeping: same organization + service name (normalised), and where it came from.
@@ -285,6 +304,7 @@ MAPPINGS: dict = {
 # Fields for search and import bookkeeping only, never shown to API users.
 INTERNAL_FIELDS = (
     "category_names", "notes", "dedupe_key", "origin", "fingerprint", "embedding", "meaning",
+    "hsds_ids",
 )  # fmt: skip
 # What a full record shown to API users leaves out: the internal fields, and the weekly
 # minutes the open-now filter reads (the schedule says the same for people).
@@ -342,12 +362,37 @@ SPANISH_STEMMING_CHOICES: list[tuple[str, dict]] = [
 ]
 
 
+# While a full load writes a new index: no refreshes, no replicas to copy each write to;
+# replica_settings(...) and a refresh interval are put back before it goes live.
+BULK_LOAD_SETTINGS = {
+    "refresh_interval": "-1",
+    "number_of_replicas": 0,
+    "auto_expand_replicas": "false",
+}
+REFRESH_INTERVAL = "1s"
+_REPLICA_RANGE = re.compile(r"^\d+-(\d+|all)$")
+
+
+def replica_settings(replicas: str) -> dict:
+    """LINKAGE_REPLICAS as index settings: a count ("1") is fixed, a range ("0-1", "0-all")
+    follows the nodes in the cluster; raises ValueError for anything else."""
+    text = replicas.strip()
+    if text.isdigit():
+        return {"number_of_replicas": int(text), "auto_expand_replicas": "false"}
+    if _REPLICA_RANGE.match(text):
+        return {"auto_expand_replicas": text}
+    raise ValueError(f"replicas must be a count or a range such as 0-1 or 0-all, not {replicas!r}")
+
+
 def index_settings(
-    stemming: tuple[str, dict] | None, spanish: tuple[str, dict] | None = None
+    stemming: tuple[str, dict] | None,
+    spanish: tuple[str, dict] | None = None,
+    replicas: str = Settings.replicas,
 ) -> dict:
     """Index settings with the `linkage_text` analyzer built on the chosen stemming filter,
     `linkage_exact` (lower case only) and `linkage_spanish` (Spanish stop words, and the
-    chosen Spanish stemming; without one, still its own words)."""
+    chosen Spanish stemming; without one, still its own words), and `replicas`
+    (replica_settings)."""
     analysis: dict = {
         "filter": {"linkage_stop_es": {"type": "stop", "stopwords": "_spanish_"}},
         "analyzer": {},
@@ -368,7 +413,6 @@ def index_settings(
         analysis["analyzer"][name] = {"type": "custom", "tokenizer": "standard", "filter": chain}
     return {
         "number_of_shards": 1,
-        "number_of_replicas": 0,
-        "refresh_interval": "1s",
+        "refresh_interval": REFRESH_INTERVAL,
         "analysis": analysis,
-    }
+    } | replica_settings(replicas)

@@ -8,6 +8,7 @@ linkage.search.reach's.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from linkage import hours
@@ -54,6 +55,66 @@ def language_filter(language: str) -> dict:
 def age_filter(age: int) -> dict:
     """No stated minimum or maximum age that `age` falls outside."""
     return {"bool": {"must_not": eligibility.age_limits_exclude(age)}}
+
+
+def serves_filter(tags: Sequence[str]) -> dict:
+    """For any of these groups of people (the eligibility tags a service states)."""
+    return {"terms": {"eligibility.tags": list(tags)}}
+
+
+def fees_filter(fees: Sequence[str]) -> dict:
+    """Charging any of these ways (document.FEES)."""
+    return {"terms": {"fees": list(fees)}}
+
+
+def delivery_filter(modes: Sequence[str]) -> dict:
+    """Reached in any of these ways (document.DELIVERY)."""
+    return {"terms": {"delivery": list(modes)}}
+
+
+def accessibility_filter(features: Sequence[str]) -> dict:
+    """Every one of these accessibility features: a client needs all they ask for."""
+    return {"bool": {"filter": [{"term": {"accessibility": f}} for f in features]}}
+
+
+def open_on_filter(day: str, minute: int | None = None) -> dict:
+    """Open some time on `day` (MO..SU), or at `minute` after its midnight, in the service's
+    own local time (the hours a directory gives are local)."""
+    start = hours.DAYS.index(day) * hours.MINUTES_PER_DAY
+    if minute is not None:
+        return {"term": {"open_minutes": start + minute}}
+    window = {"gte": start, "lt": start + hours.MINUTES_PER_DAY, "relation": "intersects"}
+    return {"range": {"open_minutes": window}}
+
+
+def taxonomy_filter(prefixes: Sequence[str]) -> dict:
+    """Carrying a 211 code that starts with any of `prefixes` ("BD-1800" holds
+    "BD-1800.2000")."""
+    should = [{"prefix": {"codes_211": p.upper()}} for p in prefixes]
+    return {"bool": {"should": should, "minimum_should_match": 1}}
+
+
+def facet_filters(
+    *,
+    serves: Sequence[str] = (),
+    fees: Sequence[str] = (),
+    delivery: Sequence[str] = (),
+    accessibility: Sequence[str] = (),
+    open_on: str | None = None,
+    open_at: int | None = None,
+    taxonomy: Sequence[str] = (),
+) -> dict[str, dict]:
+    """The narrowings that have a facet, by facet name, only those asked for: applied as a
+    post filter, so each facet can count every value of its own (linkage.search.facets)."""
+    built = {
+        "serves": serves_filter(serves) if serves else None,
+        "fees": fees_filter(fees) if fees else None,
+        "delivery": delivery_filter(delivery) if delivery else None,
+        "accessibility": accessibility_filter(accessibility) if accessibility else None,
+        "open_on": open_on_filter(open_on, open_at) if open_on else None,
+        "taxonomy": taxonomy_filter(taxonomy) if taxonomy else None,
+    }
+    return {name: f for name, f in built.items() if f is not None}
 
 
 def build_filters(

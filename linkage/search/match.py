@@ -198,6 +198,47 @@ def farther_query(group: NeedGroup, client: Client) -> dict:
     }
 
 
+def all_for_need_query(group: NeedGroup, size: int) -> dict:
+    """Every active service for the need, whoever it is for and wherever it is: when the client
+    qualifies for none, what they are and why they exclude her (counted by the caller)."""
+    return {
+        "query": {"bool": {"filter": [ACTIVE_ONLY, need_clause(group)]}},
+        "size": size,
+        "track_total_hits": True,
+        "_source": {"excludes": queries.SOURCE_EXCLUDES},
+    }
+
+
+def excluded_reasons(docs: list[dict], client: Client, taxonomy: Taxonomy) -> tuple[int, list]:
+    """How many of these services the client is eligible for, and why the others exclude
+    her: each reason with the number of services it excludes, most first."""
+    tag_names = {k: v["name"] for k, v in taxonomy.eligibility_tags.items()}
+    eligible, counts = 0, {}
+    for doc in docs:
+        judgement = eligibility.judge(doc, client, tag_names)
+        eligible += judgement.eligible
+        for reason in dict.fromkeys(judgement.excluded_because):
+            counts[reason] = counts.get(reason, 0) + 1
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return eligible, [{"reason": reason, "services": n} for reason, n in ranked]
+
+
+def none_eligible_message(total: int, examined: int, eligible: int, reasons: list[dict]) -> str:
+    """What to say when no referral is found anywhere: how many services the directory has for
+    the need, and why they exclude the client (counted)."""
+    if not total:
+        return "no resource for this need in the directory"
+    services = "1 service" if total == 1 else f"{total} services"
+    if eligible:
+        return (
+            f"{services} for this need; the client is eligible for {eligible} of the "
+            f"{examined} examined, none with a location or serving the client's area"
+        )
+    counted = "; ".join(f"{r['reason']}: {r['services']}" for r in reasons)
+    of = f" (of the first {examined}: {counted})" if examined < total else f" ({counted})"
+    return f"{services} for this need; none the client is eligible for{of}"
+
+
 def _qualifying(group: NeedGroup, client: Client) -> dict:
     """Active, for the need, and the client qualifies."""
     qualifying = [ACTIVE_ONLY, *eligibility.filters(client)]

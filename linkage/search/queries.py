@@ -2,7 +2,7 @@
 
 The request (`SearchRequest`, from the API's arguments by `request_from_args`), the words'
 clauses (`text_query`), the needs' and categories' meanings (linkage.search.hybrid), and the
-whole body (`build_query`) with its facets. What every result must pass is
+whole body (`build_query`) with its facets (linkage.search.facets). What every result must pass is
 linkage.search.filters'; hits become results in linkage.search.results.
 """
 
@@ -11,10 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from linkage import hours
 from linkage.places import METERS_PER_MILE, Place
-from linkage.search import hybrid, reach
+from linkage.search import facets, hybrid, reach
 from linkage.search.document import INTERNAL_FIELDS
-from linkage.search.filters import build_filters
+from linkage.search.filters import build_filters, facet_filters
 from linkage.taxonomy import Taxonomy, TermMatch
 from linkage.words import american, british, english_gloss, meaningful, tokens
 
@@ -53,8 +54,12 @@ MATCHED_WORD = "word:"  # + a query word: named query, for "matched: <words>" in
 MAX_NAMED_WORDS = 8
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
 SOURCE_EXCLUDES = list(INTERNAL_FIELDS)
-FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
-REACHED = "reached"  # the aggregation holding the facets when `reach` narrows the results
+# The orders of `sort` besides relevance and distance: by the service's or the organisation's
+# name (a record without one last), then the other name.
+NAME_SORTS = {
+    "name": [{"service_name.raw": "asc"}, {"organization_name.raw": "asc"}],
+    "organization": [{"organization_name.raw": "asc"}, {"service_name.raw": "asc"}],
+}
 
 
 @dataclass(frozen=True)
@@ -75,6 +80,16 @@ class SearchRequest:
     per_page: int = 20
     recognised: tuple[TermMatch, ...] = field(default=())
     reach: tuple[str, ...] = ()  # only these reaches (linkage.search.reach); needs a place
+    # Narrowings with facets of their own (linkage.search.filters.facet_filters): the groups
+    # served (eligibility tags), fees, delivery, accessibility features (all of them), open on
+    # a weekday (MO..SU; at `open_at`, minutes after midnight) and 211 code prefixes.
+    serves: tuple[str, ...] = ()
+    fees: tuple[str, ...] = ()
+    delivery: tuple[str, ...] = ()
+    accessibility: tuple[str, ...] = ()
+    open_on: str | None = None
+    open_at: int | None = None
+    taxonomy: tuple[str, ...] = ()
     # Semantic retrieval (linkage.search.hybrid): "hybrid", "lexical" or "semantic"; the
     # vector of `q`, and the meanings of the needs and categories asked for.
     retrieval: str = "hybrid"
@@ -93,6 +108,18 @@ def radius_in_miles(radius: float | None, unit: str, default_miles: float) -> fl
     if radius is None:
         return default_miles
     return radius * 1000 / METERS_PER_MILE if unit == "km" else radius
+
+
+def weekday(value: str | None) -> str | None:
+    """A weekday as the API takes it (`MO`, `monday`, any case) → its code (MO..SU)."""
+    if not value:
+        return None
+    names = {name.lower(): code for code, name in hours.DAY_NAMES.items()}
+    return names.get(value.lower()) or value.upper()
+
+
+def _unique(values) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(values or ()))
 
 
 def request_from_args(
@@ -131,7 +158,14 @@ def request_from_args(
         page=args.get("page", 1),
         per_page=args.get("per_page", 20),
         recognised=recognised,
-        reach=tuple(dict.fromkeys(args.get("reach") or ())),
+        reach=_unique(args.get("reach")),
+        serves=_unique(args.get("serves")),
+        fees=_unique(args.get("fees")),
+        delivery=_unique(args.get("delivery")),
+        accessibility=_unique(args.get("accessibility")),
+        open_on=weekday(args.get("open_on")),
+        open_at=hours.parse_time(args["open_at"]) if args.get("open_at") else None,
+        taxonomy=_unique(t.upper() for t in args.get("taxonomy") or ()),
         retrieval=retrieval,
         query_vector=query_vector,
         need_meanings=tuple(hybrid.need_meaning(taxonomy, n) for n in args.get("need") or ()),
@@ -277,9 +311,13 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
             }
     elif req.sort == "distance":
         sort = [{"service_name.raw": "asc"}]
+    if req.sort in NAME_SORTS:
+        sort = NAME_SORTS[req.sort]
     # Each reach's filter, built once for the facets and the reaches asked for.
     by_reach = reach.filters(req.place, req.radius_miles) if req.place is not None else {}
-    shown = reach.any_of(by_reach, req.reach) if by_reach and req.reach else None
+    post = narrowings(req)
+    if by_reach and req.reach:
+        post["reach"] = reach.any_of(by_reach, req.reach)
     body = {
         "query": query,
         "sort": sort,
@@ -287,22 +325,23 @@ def build_query(req: SearchRequest, now: datetime, timezones: list[str]) -> dict
         "size": req.per_page,
         "track_total_hits": True,
         "_source": {"excludes": SOURCE_EXCLUDES},
-        "aggs": facet_aggregations(by_reach, shown),
+        "aggs": facets.aggregations(post, by_reach),
     }
-    if shown is not None:
-        # A post filter, so that the counts by reach stay those of every reach (the page's tabs).
-        body["post_filter"] = shown
+    if post:
+        # Post filters, so that each narrowing's facet counts every value of its own (the
+        # page's tabs and check boxes: every reach, every fee, ...).
+        body["post_filter"] = facets.all_of(post.values())
     return body
 
 
-def facet_aggregations(by_reach: dict[str, dict], shown: dict | None) -> dict:
-    """The facets; with a place (`by_reach`: reach.filters), counts by reach too (every reach,
-    whichever are `shown`)."""
-    aggs: dict = {name: {"terms": {"field": f, "size": 100}} for name, f in FACETS.items()}
-    if not by_reach:
-        return aggs
-    if shown is not None:
-        # The other facets count what is shown: the reaches asked for.
-        aggs = {REACHED: {"filter": shown, "aggs": aggs}}
-    aggs["reach"] = reach.facet_aggregation(by_reach)
-    return aggs
+def narrowings(req: SearchRequest) -> dict[str, dict]:
+    """The request's narrowings that have a facet, by facet name (without the reaches)."""
+    return facet_filters(
+        serves=req.serves,
+        fees=req.fees,
+        delivery=req.delivery,
+        accessibility=req.accessibility,
+        open_on=req.open_on,
+        open_at=req.open_at,
+        taxonomy=req.taxonomy,
+    )

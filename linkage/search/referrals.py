@@ -13,6 +13,9 @@ from linkage.taxonomy import Taxonomy
 
 # How many extra hits to fetch so that excluded services can be shown beside the eligible.
 INELIGIBLE_HEADROOM = 25
+# How many of a need's services to judge when the client qualifies for none (reasons counted).
+EXCLUDED_EXAMINED = 200
+NOTHING_IN_DIRECTORY = match.none_eligible_message(0, 0, 0, [])
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,7 @@ def find_referrals(
             "resources": [r for r in shaped if r["eligible"]][: options.per_need],
             "nearest_outside_radius": [],
             "wider_radius_miles": None,
+            "excluded_reasons": [],
             "message": None,
         }
         if options.include_ineligible:
@@ -74,7 +78,31 @@ def find_referrals(
         referrals.append(entry)
     if empty:
         _nearest(index, empty, client, options, shape)
+    # Nothing found anywhere: say how many the directory has and why they exclude the client.
+    unfound = [
+        (g, e)
+        for g, e in zip(groups, referrals, strict=True)
+        if not e["resources"] and not e["nearest_outside_radius"]
+        and (client.place is None or e["message"] == NOTHING_IN_DIRECTORY)
+    ]  # fmt: skip
+    if unfound:
+        _none_eligible(index, taxonomy, unfound, client)
     return referrals
+
+
+def _none_eligible(index: ResourceIndex, taxonomy: Taxonomy, unfound: list, client: Client) -> None:
+    """Every service for each need, judged against the client: one _msearch."""
+    searches = []
+    for g, _ in unfound:
+        searches += [{}, match.all_for_need_query(g, EXCLUDED_EXAMINED)]
+    for (_, entry), response in zip(unfound, index.msearch(searches), strict=True):
+        docs = [h["_source"] for h in response["hits"]["hits"]]
+        total = response["hits"]["total"]["value"]
+        eligible, reasons = match.excluded_reasons(docs, client, taxonomy)
+        if client.place is None and eligible:
+            continue  # she qualifies for some (only open-now, say, left none)
+        entry["excluded_reasons"] = reasons
+        entry["message"] = match.none_eligible_message(total, len(docs), eligible, reasons)
 
 
 def _nearest(
@@ -113,4 +141,4 @@ def _nearest(
                 f"within {reach.WIDEST_RADIUS_MILES:g} miles"
             )
         else:
-            entry["message"] = "no resource for this need in the directory"
+            entry["message"] = NOTHING_IN_DIRECTORY

@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo
 from linkage import hours, places
 from linkage.languages import language_name
 from linkage.places import METERS_PER_MILE, Place, miles_between
-from linkage.search import hybrid, reach
+from linkage.search import facets, hybrid, reach
 from linkage.search.document import NOT_PUBLIC
-from linkage.search.queries import FACETS, MATCHED_WORD, REACHED, SearchRequest
+from linkage.search.queries import MATCHED_WORD, SearchRequest
 from linkage.taxonomy import Taxonomy
 from linkage.words import meaningful
 
@@ -120,8 +120,9 @@ def shape_resource(
     radius_miles: float,
     language: str | None = None,
 ) -> dict:
-    """One resource as search and match return it: what a case manager needs to refer, and a
-    `why` saying where it is from `place`, whether it is open, and that it speaks `language`."""
+    """One resource as search and match return it: what a case manager needs to refer (where
+    it is, to map, and its week, to show), and a `why` saying where it is from `place`, whether
+    it is open, and that it speaks `language`."""
     why: list[str] = []
     confidential = bool(doc.get("confidential"))
     distance = miles = None
@@ -147,6 +148,8 @@ def shape_resource(
         why.append(f"speaks {language_name(language)}")
     return {
         "id": doc["id"],
+        "source": doc.get("source"),
+        "source_id": (doc.get("source_ids") or {}).get("service"),
         "service_name": doc["service_name"],
         "organization_name": doc.get("organization_name"),
         "description": doc.get("description"),
@@ -158,12 +161,16 @@ def shape_resource(
         "needs": doc.get("needs") or [],
         "distance": distance,
         "address": None if confidential else doc.get("address"),
+        # Never the point of a confidential location, nor how exact it is.
+        "location": None if confidential else doc.get("location"),
+        "location_precision": None if confidential else doc.get("location_precision"),
         "confidential_address": confidential,
         "serves_area": served,
         "delivery": doc.get("delivery") or [],
         "reach": reach.of(doc, place, radius_miles, miles),
         "phones": doc.get("phones") or [],
         "hours_today": hours.hours_today(schedule, tz, now) if tz else None,
+        "schedule": week_order(schedule),
         "open_now": open_now,
         "timezone": tz,
         "languages": doc.get("languages") or [],
@@ -182,6 +189,11 @@ def shape_resource(
         "notice": current_notice(doc.get("notice"), tz, now),
         "why": why,
     }
+
+
+def week_order(schedule: list[dict]) -> list[dict]:
+    """The weekly periods from Monday to Sunday, each day's in opening order."""
+    return sorted(schedule, key=lambda p: (hours.DAYS.index(p["day"]), p["opens"]))
 
 
 def _area_served(
@@ -209,22 +221,8 @@ def current_notice(notice: dict | None, tz: str | None, now: datetime) -> str | 
 
 
 def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
-    """The facets' counts (queries.facet_aggregations), with category and language names."""
-    aggregations = aggregations or {}
-    narrowed = aggregations.get(REACHED, aggregations)
-    facets = {"reach": reach.shape_facet(aggregations.get("reach"))}
-    for name in FACETS:
-        buckets = narrowed.get(name, {}).get("buckets", [])
-        entries = []
-        for b in buckets:
-            entry = {"value": b["key"], "count": b["doc_count"]}
-            if name == "categories" and b["key"] in taxonomy:
-                entry["name"] = taxonomy.categories[b["key"]].name
-            if name == "languages":
-                entry["name"] = language_name(b["key"])
-            entries.append(entry)
-        facets[name] = entries
-    return facets
+    """The facets' counts (linkage.search.facets)."""
+    return facets.shape(aggregations, taxonomy)
 
 
 def public_fields(doc: dict) -> dict:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 
-from marshmallow import RAISE, Schema, ValidationError, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
+from linkage.languages import LANGUAGE_FORMS, language_code
 from linkage.runtime import runtime
 from linkage.taxonomy import Taxonomy
-
-LANGUAGE_CODE = validate.Regexp(r"^[a-z]{2,3}$", error="an ISO 639 code such as 'es'")
 
 
 class StrictSchema(Schema):
@@ -18,6 +17,34 @@ class StrictSchema(Schema):
     class Meta:
         # An unknown parameter is an error, never silently ignored.
         unknown = RAISE
+
+
+class LanguageField(fields.String):
+    """A language given as any of LANGUAGE_FORMS (or a BCP 47 tag such as 'es-MX'), loaded as
+    the code Linkage uses: ISO 639-1 where one exists, else 639-3 (`spa`, `Spanish` → `es`).
+    Read through the app's data directory (its language aliases), so it needs an app context.
+    `only` limits it to some codes (a language the app writes in, say)."""
+
+    def __init__(self, *, only: Collection[str] | None = None, **kwargs):
+        self.only = tuple(only) if only else None
+        metadata = kwargs.pop("metadata", {})
+        description = metadata.get("description", "A language.")
+        accepted = f"one of {', '.join(self.only)} as " if self.only else ""
+        metadata = {
+            **metadata,
+            "description": f"{description} Give {accepted}{LANGUAGE_FORMS}.",
+            "example": "es",
+        }
+        super().__init__(metadata=metadata, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        given = super()._deserialize(value, attr, data, **kwargs)
+        code = language_code(given, runtime().settings.data_dir)
+        if code is None:
+            raise ValidationError(f"unknown language {given[:100]!r}: give {LANGUAGE_FORMS}")
+        if self.only and code not in self.only:
+            raise ValidationError(f"language {given[:100]!r} is not one of {', '.join(self.only)}")
+        return code
 
 
 def one_of(choices: Collection[str], what: str) -> validate.OneOf:

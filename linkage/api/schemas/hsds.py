@@ -25,7 +25,7 @@ from linkage import places
 from linkage.api.schemas.common import StrictSchema
 from linkage.hsds import conventions, ids
 from linkage.hsds.filters import parse_modified_after
-from linkage.hsds.terms import terms
+from linkage.hsds.terms import find_term, taxonomy_named
 from linkage.runtime import runtime
 
 # No stored id is longer (Elasticsearch keeps _id under 512 bytes, keyword terms far under
@@ -36,6 +36,14 @@ MAX_PROXIMITY_METRES = 2_000_000
 
 # ---------------------------------------------------------------------------------------
 # Parameters
+
+
+def known_taxonomy(value: str) -> None:
+    if taxonomy_named(value) is None:
+        raise ValidationError(
+            f"unknown taxonomy {value!r}: one of {', '.join(conventions.TAXONOMIES)}, or the id "
+            "of one (see /hsds/taxonomies)"
+        )
 
 
 class PageArgs(StrictSchema):
@@ -70,8 +78,8 @@ class FilterArgs(PageArgs):
         }
     )
     taxonomy_id = fields.String(
-        validate=validate.OneOf(conventions.TAXONOMIES),
-        metadata={"description": "Only services with any term of this taxonomy."},
+        validate=known_taxonomy,
+        metadata={"description": "Only services with any term of this taxonomy (its id, or name)."},
     )
     organization_id = fields.String(
         validate=validate.Length(max=2 * MAX_ID_LENGTH),
@@ -93,12 +101,12 @@ class FilterArgs(PageArgs):
 
     @validates("taxonomy_term_id")
     def known_term(self, value, **kwargs):
-        if value not in terms(runtime().taxonomy):
+        if find_term(runtime().taxonomy, value) is None:
             raise ValidationError(f"unknown taxonomy term {value!r} (see /hsds/taxonomy_terms)")
 
     @validates("organization_id")
     def organization_id_form(self, value, **kwargs):
-        if ids.parse_organization_id(value) is None:
+        if ids.organization_query(value) is None:
             raise ValidationError("not an organization id of this API")
 
     @validates("modified_after")
@@ -124,8 +132,9 @@ class ServiceListArgs(FilterArgs):
 class ServiceAtLocationListArgs(FilterArgs):
     postcode = fields.String(
         metadata={
-            "description": "A US ZIP code: services that state service areas must serve it; "
-            "with `proximity`, only locations within that many metres of its centroid."
+            "description": "A US ZIP code: services at it (their address) or serving it (a "
+            "service area holding it); with `proximity`, instead locations within that many "
+            "metres of its centroid (and, if the service states service areas, serving it)."
         }
     )
     proximity = fields.Float(
@@ -163,11 +172,13 @@ class OrganizationArgs(StrictSchema):
 
 
 class TaxonomyTermListArgs(PageArgs):
-    taxonomy_id = fields.String(validate=validate.OneOf(conventions.TAXONOMIES))
+    taxonomy_id = fields.String(validate=known_taxonomy)
     top_only = fields.Boolean(
         load_default=False, metadata={"description": "Only terms without a parent."}
     )
-    parent_id = fields.String(metadata={"description": "Only the children of this term."})
+    parent_id = fields.String(
+        metadata={"description": "Only the children of this term (its id, or code)."}
+    )
 
 
 class NoArgs(StrictSchema):

@@ -19,6 +19,14 @@ class ImportForm(StrictSchema):
     format = fields.String(load_default="auto", validate=validate.OneOf(["auto", *FORMATS]))
     source = fields.String(validate=validate.Regexp(jobs.SOURCE_NAME_PATTERN))
     mode = fields.String(load_default="full", validate=validate.OneOf(["full", "incremental"]))
+    allow_shrink = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "A full load may drop more of the source's services than the "
+            "server allows (LINKAGE_MAX_SHRINK, default 20%); otherwise such a load fails "
+            "and the live index stays."
+        },
+    )
     mapping = fields.String(
         metadata={"description": "mapped-csv: the mapping file inside the import folder."}
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from linkage.api.schemas.common import (
-    LANGUAGE_CODE,
+    LanguageField,
     StrictSchema,
     eligibility_tag,
     need_or_category_code,
@@ -14,7 +14,22 @@ from linkage.api.schemas.search import ResultOut
 
 ASSESSMENT_DOC = (
     "{'instrument': 'ahc-hrsn', 'answers': {'<LOINC question>': '<LA answer code>' | [codes] | number}}, "
-    "a FHIR R4 QuestionnaireResponse (LOINC codes in linkId or code), or a list of these."
+    "a FHIR R4 QuestionnaireResponse, or {'instrument'?, 'questionnaire_response', "
+    "'questionnaire'?: the Questionnaire defining its linkIds}, or a list of these. A response's "
+    "items are read by item.code, by the LOINC code in the linkId (88122-7, /88122-7, "
+    "/96777-8/88122-7) or by the Questionnaire's (given or contained) item.code for the linkId; "
+    "answers by valueCoding code or display, valueString equal to an answer's text, numbers or "
+    "valueBoolean. Items not understood are listed in `not_understood`; a response of which "
+    "nothing is understood is a 422."
+)
+# An opaque FHIR reference to the patient (or group) the screening is about; never stored.
+PATIENT_REFERENCE = validate.Regexp(
+    r"^((https?://[^\s]{1,200}/)?(Patient|Group)/[A-Za-z0-9\-.]{1,64}|urn:uuid:[0-9a-fA-F-]{36})$",
+    error="a FHIR reference such as Patient/123 (or Group/…, an absolute URL, urn:uuid:…)",
+)
+PATIENT_DOC = (
+    "FHIR reference to the patient, e.g. Patient/123: the Observations' `subject` (and their "
+    "SDOHCC Observation Assessment profile, which requires one). Not stored."
 )
 
 
@@ -53,12 +68,13 @@ class NeedsIn(StrictSchema):
     fhir = fields.Boolean(
         load_default=False, metadata={"description": "Also return the needs as FHIR Observations."}
     )
+    patient = fields.String(validate=PATIENT_REFERENCE, metadata={"description": PATIENT_DOC})
 
 
 class ClientIn(StrictSchema):
     near = fields.String(
         validate=validate.Length(min=1, max=200),
-        metadata={"description": "ZIP, 'lat,lon' or address"},
+        metadata={"description": "ZIP, 'City, ST', city name, 'lat,lon' or address"},
     )
     age = fields.Integer(validate=validate.Range(min=0, max=120))
     household_size = fields.Integer(validate=validate.Range(min=1, max=30))
@@ -67,7 +83,9 @@ class ClientIn(StrictSchema):
         metadata={"description": "Annual household income, USD"},
     )
     veteran = fields.Boolean()
-    languages = fields.List(fields.String(validate=LANGUAGE_CODE))
+    languages = fields.List(
+        LanguageField(metadata={"description": "A language the client speaks."})
+    )
     tags = fields.List(
         fields.String(validate=eligibility_tag()),
         metadata={"description": "Eligibility tags, e.g. pregnant, disability"},
@@ -87,6 +105,7 @@ class MatchIn(StrictSchema):
     open_now = fields.Boolean(load_default=False)
     include_ineligible = fields.Boolean(load_default=False)
     fhir = fields.Boolean(load_default=False)
+    patient = fields.String(validate=PATIENT_REFERENCE, metadata={"description": PATIENT_DOC})
 
 
 class EvidenceOut(Schema):
@@ -113,9 +132,21 @@ class NotAssessedOut(Schema):
     reason = fields.String()
 
 
+class NotUnderstoodOut(Schema):
+    where = fields.String(
+        metadata={"description": "JSON path of the item (or answer) in the request"}
+    )
+    link_id = fields.String(allow_none=True)
+    reason = fields.String()
+
+
 class NeedsOut(Schema):
     needs = fields.List(fields.Nested(NeedOut))
     not_assessed = fields.List(fields.Nested(NotAssessedOut))
+    not_understood = fields.List(
+        fields.Nested(NotUnderstoodOut),
+        metadata={"description": "Answered QuestionnaireResponse items that could not be used."},
+    )
     message = fields.String(allow_none=True)
     observations = fields.List(
         fields.Dict(), metadata={"description": "FHIR Observations, when asked for."}
@@ -130,6 +161,11 @@ class ReferralOut(ResultOut):
         fields.String(),
         metadata={"description": "Other needs of the client this resource also helps with."},
     )
+
+
+class ExcludedReasonOut(Schema):
+    reason = fields.String()
+    services = fields.Integer()
 
 
 class NeedReferralsOut(Schema):
@@ -154,6 +190,13 @@ class NeedReferralsOut(Schema):
         metadata={
             "description": "When there is none nearby either: a radius that reaches the nearest "
             "service for this need (null when none is within 500 miles)."
+        },
+    )
+    excluded_reasons = fields.List(
+        fields.Nested(ExcludedReasonOut),
+        metadata={
+            "description": "When the directory has services for this need but none the client "
+            "is eligible for: each reason they are excluded, with how many it excludes."
         },
     )
     message = fields.String(allow_none=True)

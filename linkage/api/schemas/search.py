@@ -1,14 +1,46 @@
-"""GET /v1/search: its parameters and its response."""
+"""GET and POST /v1/search: its parameters (a query string or a JSON body) and its response."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from linkage.api.schemas.common import LANGUAGE_CODE, StrictSchema, category_code, need_code, one_of
-from linkage.search.document import AddressSchema, EligibilitySchema, PhoneSchema
+from linkage.api.schemas.common import (
+    LanguageField,
+    StrictSchema,
+    category_code,
+    eligibility_tag,
+    need_code,
+    one_of,
+)
+from linkage.hours import DAY_NAMES, DAYS, parse_time
+from linkage.search.document import (
+    DELIVERY,
+    FEES,
+    LOCATION_PRECISIONS,
+    AddressSchema,
+    EligibilitySchema,
+    GeoPointSchema,
+    PeriodSchema,
+    PhoneSchema,
+)
 from linkage.search.hybrid import RETRIEVALS
 from linkage.search.index import MAX_RESULT_WINDOW
+from linkage.search.queries import NAME_SORTS
 from linkage.search.reach import REACHES
+
+WEEKDAYS = [*DAYS, *(name.lower() for name in DAY_NAMES.values())]
+# A 211 (AIRS) code or the start of one: a level letter or two, then its digits ("BD",
+# "BD-1800", "BD-1800.2000", "YF-5000"); any case.
+CODE_211_PREFIX = validate.Regexp(
+    r"^[A-Za-z]{1,2}(-[0-9]{0,4}(\.[0-9]{0,4}(-[0-9]{0,3}(\.[0-9]{0,2})?)?)?)?$",
+    error="not a 211 code or the start of one (e.g. BD-1800)",
+)
+
+
+def time_of_day(value: str) -> bool:
+    if parse_time(value) is None:
+        raise ValidationError("not a time of day (e.g. 14:30 or 2:30 pm)")
+    return True
 
 
 class SearchArgs(StrictSchema):
@@ -21,7 +53,9 @@ class SearchArgs(StrictSchema):
     near = fields.String(
         validate=validate.Length(min=1, max=200),
         metadata={
-            "description": "A 5-digit ZIP code, 'lat,lon', or a street address (when a geocoder is configured)."
+            "description": "A 5-digit ZIP code, 'City, ST', a city name (a 422 names the "
+            "states when several have it), 'lat,lon', or a street address (when a geocoder is "
+            "configured)."
         },
     )
     radius = fields.Float(
@@ -39,10 +73,7 @@ class SearchArgs(StrictSchema):
         fields.String(validate=need_code()),
         metadata={"description": "SDOH need code (repeatable), e.g. food-insecurity."},
     )
-    language = fields.String(
-        validate=LANGUAGE_CODE,
-        metadata={"description": "Only services that speak this language (ISO 639 code)."},
-    )
+    language = LanguageField(metadata={"description": "Only services that speak this language."})
     age = fields.Integer(
         validate=validate.Range(min=0, max=120),
         metadata={"description": "Client's age: services whose age limits include it."},
@@ -59,8 +90,62 @@ class SearchArgs(StrictSchema):
             "`area` or `remote`, as each result's `reach` says. `facets.reach` counts every reach."
         },
     )
+    serves = fields.List(
+        fields.String(validate=eligibility_tag()),
+        metadata={
+            "description": "Only services for this group of people (repeatable: any of them), "
+            "as the eligibility tags services state. `facets.serves` counts every tag."
+        },
+    )
+    fees = fields.List(
+        fields.String(validate=one_of(FEES, "fees")),
+        metadata={
+            "description": "Only services that charge this way (repeatable: any of them): "
+            "`free`, `sliding-scale` or `fee`. `facets.fees` counts every value."
+        },
+    )
+    delivery = fields.List(
+        fields.String(validate=one_of(DELIVERY, "delivery")),
+        metadata={
+            "description": "Only services reached this way (repeatable: any of them): "
+            "`in_person`, `phone` or `virtual`. `facets.delivery` counts every value."
+        },
+    )
+    accessibility = fields.List(
+        fields.String(validate=validate.Length(min=1, max=256)),
+        metadata={
+            "description": "Only services whose location states this accessibility feature, "
+            "as the directory words it (repeatable: all of them), e.g. 'Wheelchair accessible'. "
+            "`facets.accessibility` lists the features stated."
+        },
+    )
+    open_on = fields.String(
+        validate=one_of(WEEKDAYS, "weekday"),
+        metadata={
+            "description": "Only services open on this weekday (`MO`..`SU` or `monday`.."
+            "`sunday`), in their own local time; with `open_at`, open at that time that day. "
+            "`facets.open_on` counts every weekday."
+        },
+    )
+    open_at = fields.String(
+        validate=[validate.Length(max=20), time_of_day],
+        metadata={"description": "With `open_on`: a time of day (`14:30`, `2:30 pm`)."},
+    )
+    taxonomy = fields.List(
+        fields.String(validate=[validate.Length(max=30), CODE_211_PREFIX]),
+        metadata={
+            "description": "Only services the directory filed under a 211 (AIRS) code starting "
+            "with this (repeatable: any of them), e.g. `BD-1800` holds `BD-1800.2000`. "
+            "`facets.taxonomy` counts the codes."
+        },
+    )
     sort = fields.String(
-        load_default="relevance", validate=validate.OneOf(["relevance", "distance"])
+        load_default="relevance",
+        validate=validate.OneOf(["relevance", "distance", *NAME_SORTS]),
+        metadata={
+            "description": "`relevance`, `distance` (needs `near`), `name` (the service's "
+            "name) or `organization` (the organisation's name, then the service's)."
+        },
     )
     retrieval = fields.String(
         load_default="hybrid",
@@ -90,6 +175,11 @@ class SearchArgs(StrictSchema):
         ):
             raise ValidationError("radius, reach and sort=distance need a place in `near`", "near")
 
+    @validates_schema
+    def day_for_time(self, data, **kwargs):
+        if data.get("open_at") and not data.get("open_on"):
+            raise ValidationError("open_at needs a weekday in `open_on`", "open_at")
+
 
 class DistanceOut(Schema):
     miles = fields.Float()
@@ -102,7 +192,13 @@ class CategoryRef(Schema):
 
 
 class ResultOut(Schema):
-    id = fields.String()
+    id = fields.String(
+        metadata={"description": "Stable across reloads of the same source (from its own ids)."}
+    )
+    source = fields.String(metadata={"description": "The directory the record came from."})
+    source_id = fields.String(
+        allow_none=True, metadata={"description": "The source's own id of the service record."}
+    )
     service_name = fields.String()
     organization_name = fields.String(allow_none=True)
     description = fields.String(allow_none=True)
@@ -113,6 +209,20 @@ class ResultOut(Schema):
         AddressSchema,
         allow_none=True,
         metadata={"description": "Never given for a confidential location."},
+    )
+    location = fields.Nested(
+        GeoPointSchema,
+        allow_none=True,
+        metadata={"description": "Where it is, to draw on a map; never for a confidential one."},
+    )
+    location_precision = fields.String(
+        allow_none=True,
+        validate=validate.OneOf(LOCATION_PRECISIONS),
+        metadata={
+            "description": "How exact `location` is: `exact`, the source's coordinates; "
+            "`address`, its street address geocoded; `zip`, its ZIP code's centroid (only "
+            "near it). Null with no location."
+        },
     )
     confidential_address = fields.Boolean()
     serves_area = fields.String(
@@ -134,6 +244,13 @@ class ResultOut(Schema):
     )
     phones = fields.List(fields.Nested(PhoneSchema))
     hours_today = fields.String(allow_none=True)
+    schedule = fields.List(
+        fields.Nested(PeriodSchema),
+        metadata={
+            "description": "The weekly hours, Monday to Sunday, in the service's local time "
+            "(`closes` at or before `opens`: past midnight); `hours_text` has the source's words."
+        },
+    )
     open_now = fields.Boolean(allow_none=True)
     timezone = fields.String(allow_none=True)
     languages = fields.List(fields.String())
@@ -175,6 +292,29 @@ class FacetsOut(Schema):
     categories = fields.List(fields.Nested(FacetOut))
     needs = fields.List(fields.Nested(FacetOut))
     languages = fields.List(fields.Nested(FacetOut))
+    serves = fields.List(
+        fields.Nested(FacetOut),
+        metadata={"description": "Results by group served (eligibility tag), every tag counted."},
+    )
+    fees = fields.List(
+        fields.Nested(FacetOut), metadata={"description": "Results by fees, every value counted."}
+    )
+    delivery = fields.List(
+        fields.Nested(FacetOut),
+        metadata={"description": "Results by delivery, every value counted."},
+    )
+    accessibility = fields.List(
+        fields.Nested(FacetOut),
+        metadata={"description": "Results by accessibility feature, every feature counted."},
+    )
+    open_on = fields.List(
+        fields.Nested(FacetOut),
+        metadata={"description": "Results open on each weekday (`MO`..`SU`), every day counted."},
+    )
+    taxonomy = fields.List(
+        fields.Nested(FacetOut),
+        metadata={"description": "Results by the directory's 211 codes, every code counted."},
+    )
     reach = fields.List(
         fields.Nested(FacetOut),
         metadata={"description": "Results by reach, every reach counted (empty without `near`)."},
@@ -185,7 +325,12 @@ class PlaceOut(Schema):
     label = fields.String()
     lat = fields.Float()
     lon = fields.Float()
-    precision = fields.String()
+    precision = fields.String(
+        metadata={
+            "description": "`zip` (its centroid), `city` (the mean of its ZIP centroids), "
+            "`point` (coordinates given) or `address` (geocoded)."
+        }
+    )
     postal_code = fields.String(allow_none=True)
     county = fields.String(allow_none=True)
     state = fields.String(allow_none=True)

@@ -1,0 +1,107 @@
+"""Search facets: the counts beside a page of results, as aggregations and as the response's
+`facets`. Pure functions.
+
+The narrowings that have a facet of their own (linkage.search.filters.facet_filters, and the
+reaches) are post filters: each such facet counts under every narrowing but its own, so it
+lists every value a client may switch to (the page's tabs and check boxes), while the other
+facets (categories, needs, languages) count what is shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from linkage import hours
+from linkage.languages import language_name
+from linkage.search import reach
+from linkage.taxonomy import Taxonomy
+
+# Facets that count what is shown: name → the field counted.
+SHOWN_FACETS = {"categories": "category_tree", "needs": "needs", "languages": "languages"}
+# Facets of a narrowing, each counted under the other narrowings: name → the field counted
+# (`open_on` counts by weekday and `reach` by reach, apart).
+NARROWING_FACETS = {
+    "serves": "eligibility.tags",
+    "fees": "fees",
+    "delivery": "delivery",
+    "accessibility": "accessibility",
+    "taxonomy": "codes_211",
+}
+SHOWN = "reached"  # the aggregation holding the shown facets when post filters narrow the page
+COUNTS = "counts"  # a narrowing's facet under the other narrowings
+SIZE = 100
+
+
+def _terms(field: str) -> dict:
+    return {"terms": {"field": field, "size": SIZE}}
+
+
+def all_of(filters: Iterable[dict]) -> dict:
+    """One filter that all of `filters` pass (the one itself, when there is one)."""
+    filters = list(filters)
+    return filters[0] if len(filters) == 1 else {"bool": {"filter": filters}}
+
+
+def weekday_aggregation() -> dict:
+    """Counts by the weekdays a service is open (some time that day, local time)."""
+    day = hours.MINUTES_PER_DAY
+    return {
+        "filters": {
+            "filters": {
+                d: {"range": {"open_minutes": {"gte": i * day, "lt": (i + 1) * day}}}
+                for i, d in enumerate(hours.DAYS)
+            }
+        }
+    }
+
+
+def aggregations(post: dict[str, dict], by_reach: dict[str, dict]) -> dict:
+    """The facets' aggregations. `post`: the post filters by facet name (the reaches' as
+    "reach"); `by_reach`: reach.filters of the place searched (empty without one)."""
+    shown = {name: _terms(f) for name, f in SHOWN_FACETS.items()}
+    aggs: dict = {SHOWN: {"filter": all_of(post.values()), "aggs": shown}} if post else shown
+    own = {name: _terms(f) for name, f in NARROWING_FACETS.items()}
+    own["open_on"] = weekday_aggregation()
+    if by_reach:
+        own["reach"] = reach.facet_aggregation(by_reach)
+    for name, agg in own.items():
+        others = [f for n, f in post.items() if n != name]
+        aggs[name] = {"filter": all_of(others), "aggs": {COUNTS: agg}} if others else agg
+    return aggs
+
+
+def _own(aggregations: dict, name: str) -> dict | None:
+    agg = aggregations.get(name)
+    return agg.get(COUNTS, agg) if agg else None
+
+
+def _entries(agg: dict | None) -> list[dict]:
+    return [{"value": b["key"], "count": b["doc_count"]} for b in (agg or {}).get("buckets", [])]
+
+
+def shape(aggregations: dict | None, taxonomy: Taxonomy) -> dict:
+    """The response's `facets` (SearchOut's FacetsOut), with the names of categories,
+    languages, eligibility tags and weekdays."""
+    aggregations = aggregations or {}
+    shown = aggregations.get(SHOWN, aggregations)
+    facets: dict = {"reach": reach.shape_facet(_own(aggregations, "reach"))}
+    for name in SHOWN_FACETS:
+        entries = _entries(shown.get(name))
+        for e in entries:
+            if name == "categories" and e["value"] in taxonomy:
+                e["name"] = taxonomy.categories[e["value"]].name
+            if name == "languages":
+                e["name"] = language_name(e["value"])
+        facets[name] = entries
+    for name in NARROWING_FACETS:
+        facets[name] = _entries(_own(aggregations, name))
+    for e in facets["serves"]:
+        if tag := taxonomy.eligibility_tags.get(e["value"]):
+            e["name"] = tag["name"]
+    days = (_own(aggregations, "open_on") or {}).get("buckets") or {}
+    facets["open_on"] = [
+        {"value": d, "name": hours.DAY_NAMES[d], "count": days[d]["doc_count"]}
+        for d in hours.DAYS
+        if d in days
+    ]
+    return facets
