@@ -143,6 +143,8 @@ def ensure_job_indices(es: Elasticsearch, alias: str) -> None:
             es.options(ignore_status=400).indices.create(
                 index=name, mappings=mappings, settings=JOB_INDEX_SETTINGS
             )
+        # Another process may have made it a moment ago: wait for its shard, not a 503.
+        es.cluster.health(index=name, wait_for_status="yellow", timeout="30s")
 
 
 def submit_job(

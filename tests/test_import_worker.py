@@ -130,7 +130,8 @@ def test_a_killed_command_line_loads_lock_is_taken_over_at_once(es, worker_setti
         held = wait_for(
             lambda: (
                 (
-                    held := es.options(ignore_status=404).get(
+                    # 503: the load has just made the locks index, its shard not yet up
+                    held := es.options(ignore_status=(404, 503)).get(
                         index=jobs.locks_index(ALIAS), id="killed"
                     )
                 ).meta.status
@@ -159,6 +160,11 @@ def test_a_killed_workers_job_is_failed_and_its_source_let_go(es, worker_setting
     worker = worker_process(worker_settings, tmp_path / "worker.log")
     try:
         wait_for(lambda: jobs.job_by_id(es, ALIAS, job["id"])["status"] == "running", "a claim")
+        # The claim marks the job running, then writes the worker's pid on the lock.
+        wait_for(
+            lambda: es.get(index=jobs.locks_index(ALIAS), id="killed")["_source"].get("pid"),
+            "the worker's pid on the lock",
+        )
         lock = es.get(index=jobs.locks_index(ALIAS), id="killed")["_source"]
         assert lock["pid"] == worker.pid
         with pytest.raises(jobs.SourceBusy):
