@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import orjson
+
 from linkage.config import Settings
 
 # Elasticsearch refuses a request over 100 MB (http.max_content_length); one record and a
@@ -43,6 +45,11 @@ class Limits:
 
 
 DEFAULT = Limits()
+
+
+def too_deep_for_orjson(exc: orjson.JSONDecodeError) -> bool:
+    """orjson stops at 1024 levels (in constant memory): deeper than any limit allows."""
+    return "depth limit" in str(exc) or "recursion" in str(exc).lower()
 
 
 def depth(value) -> int:

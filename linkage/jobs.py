@@ -80,9 +80,14 @@ class SourceBusy(RuntimeError):
     """An import of this source is already queued or running."""
 
     def __init__(self, source: str, holder: str):
-        by = holder if " " in holder else f"job {holder}"  # a job id, or a command line
+        by = holder if _is_command_line(holder) else f"job {holder}"
         super().__init__(f"an import of '{source}' is already queued or running ({by})")
         self.job = holder
+
+
+def _is_command_line(holder: str) -> bool:
+    """A lock held by a command line (its holder text has spaces), not by a job (its id)."""
+    return " " in holder
 
 
 def jobs_index(alias: str) -> str:
@@ -213,7 +218,7 @@ def lock_source(
 def abandonment(es: Elasticsearch, alias: str, held: dict) -> str | None:
     """Why the lock `held` is abandoned (see the module's docstring), or None if it is not."""
     holder = held["job"]
-    job = None if " " in holder else job_by_id(es, alias, holder)  # spaces: a command line
+    job = None if _is_command_line(holder) else job_by_id(es, alias, holder)
     if job is not None and job["status"] in ("succeeded", "failed"):
         return "ended, but the lock was never released"
     if job is None and " " not in holder:
@@ -234,7 +239,7 @@ def abandonment(es: Elasticsearch, alias: str, held: dict) -> str | None:
 
 def _fail_abandoned(es: Elasticsearch, alias: str, holder: str, reason: str) -> None:
     """Mark the abandoned lock's job failed, saying why, if it had not ended."""
-    job = None if " " in holder else job_by_id(es, alias, holder)
+    job = None if _is_command_line(holder) else job_by_id(es, alias, holder)
     if job is not None and job["status"] in ("queued", "running"):
         error = (
             f"the import stopped without finishing ({reason}); the live index is as the last "

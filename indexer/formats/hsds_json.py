@@ -14,7 +14,7 @@ from pathlib import Path
 
 import orjson
 
-from indexer.limits import DEFAULT, Limits, depth
+from indexer.limits import DEFAULT, Limits, depth, too_deep_for_orjson
 from indexer.records import Problem, ReadError, SourceRow
 
 _BOM = b"\xef\xbb\xbf"
@@ -81,11 +81,6 @@ def _too_large(size: int, limits: Limits) -> str:
     )
 
 
-def _too_deep_for_orjson(exc: orjson.JSONDecodeError) -> bool:
-    """orjson stops at 1024 levels (in constant memory): deeper than any limit allows."""
-    return "depth limit" in str(exc) or "recursion" in str(exc).lower()
-
-
 def _rejected(file: str, where: str, reason: str) -> SourceRow:
     return SourceRow(file, where, None, [Problem(file, where, "-", reason)])
 
@@ -95,7 +90,7 @@ def _parsed(file: str, where: str, text: bytes, limits: Limits) -> SourceRow:
     try:
         record = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
-        if _too_deep_for_orjson(exc):
+        if too_deep_for_orjson(exc):
             return _rejected(file, where, _too_deep(limits))
         return _rejected(file, where, f"not valid JSON ({exc})")
     if depth(record) > limits.depth:
@@ -229,7 +224,7 @@ def _document(path: Path, limits: Limits) -> Iterator[SourceRow]:
     try:
         value = orjson.loads(path.read_bytes().removeprefix(_BOM))
     except orjson.JSONDecodeError as exc:
-        if _too_deep_for_orjson(exc):
+        if too_deep_for_orjson(exc):
             raise ReadError(f"{path.name}: {_too_deep(limits)}") from exc
         raise ReadError(f"{path.name}: not valid JSON ({exc})") from exc
     records = value["contents"] if _is_page(value) else [value]

@@ -11,6 +11,8 @@ import orjson
 from flask import Flask, request
 from flask_smorest import abort
 
+from indexer.limits import depth, too_deep_for_orjson
+
 # The longest path plus query string the app answers (bytes, as sent). gunicorn refuses a
 # longer request line itself, in HTML, above its --limit-request-line (8190 in the Makefile
 # and tests/servers.py), so the app's own 414 comes well before gunicorn's.
@@ -27,20 +29,6 @@ class BodyError(ValueError):
     """A request body that cannot be read as JSON; the reason never quotes the body."""
 
 
-def nesting_depth(value: object) -> int:
-    """How deep `value` nests objects and arrays (a scalar is 0), without recursion."""
-    deepest, stack = 0, [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if not isinstance(item, dict | list):
-            continue
-        deepest = max(deepest, depth)
-        stack.extend(
-            (child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)
-        )
-    return deepest
-
-
 def parse_json(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
     """The JSON document in `data`: strict UTF-8 (a lone surrogate such as \\ud800 is refused,
     as RFC 8259 asks of interoperable text), nested at most `max_depth` deep."""
@@ -49,7 +37,7 @@ def parse_json(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
         # the stack growing with the depth (the standard library's json recurses).
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        if "depth" in exc.msg or "recursion" in exc.msg:
+        if too_deep_for_orjson(exc):
             raise BodyError(f"the body nests deeper than {max_depth} levels") from None
         if "surrogate" in exc.msg or "UTF-8" in exc.msg:
             raise BodyError(
@@ -59,7 +47,7 @@ def parse_json(data: bytes, max_depth: int = MAX_JSON_DEPTH) -> object:
         raise BodyError(
             f"the body is not valid JSON (line {exc.lineno}, column {exc.colno})"
         ) from None
-    if nesting_depth(value) > max_depth:
+    if depth(value) > max_depth:
         raise BodyError(f"the body nests deeper than {max_depth} levels")
     return value
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 from linkage import places
 from linkage.hsds.conventions import CATEGORIES, ELIGIBILITY, FEES, INCOME
 from linkage.hsds.terms import Term
+from linkage.search import reach
 from linkage.search.queries import SearchRequest, text_query
 
 
@@ -84,7 +85,7 @@ def service_area_filter(place: places.Place) -> dict:
         "bool": {
             "should": [
                 {"bool": {"must_not": [{"exists": {"field": "service_areas"}}]}},
-                {"terms": {"service_areas": place.area_keys()}},
+                reach.serving(place),
             ],
             "minimum_should_match": 1,
         }
@@ -98,7 +99,7 @@ def postcode_filter(place: places.Place) -> dict:
         "bool": {
             "should": [
                 {"term": {"address.postal_code": place.postal_code}},
-                {"terms": {"service_areas": place.area_keys()}},
+                reach.serving(place),
             ],
             "minimum_should_match": 1,
         }

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from linkage.languages import language_name
 from linkage.screening.needs import Need
-from linkage.search import eligibility, hybrid, queries, results
+from linkage.search import eligibility, hybrid, queries, reach, results
 from linkage.search.eligibility import Client
 from linkage.search.filters import ACTIVE_ONLY, build_filters, open_now_filter
 from linkage.search.reach import within_radius
@@ -174,7 +174,7 @@ def nearest_query(group: NeedGroup, client: Client, bound_miles: float) -> dict:
                 "minimum_should_match": 1,
             }
         }
-    serving = {"terms": {"service_areas": place.area_keys()}}
+    serving = reach.serving(place)
     reachable = {"bool": {"should": [nearby, serving], "minimum_should_match": 1}}
     filters = [_qualifying(group, client), reachable]
     return {

@@ -65,6 +65,11 @@ def within_radius(place: Place, radius_miles: float) -> dict:
     }
 
 
+def serving(place: Place) -> dict:
+    """Records whose service areas hold the place: its ZIP code, county, state, or nationwide."""
+    return {"terms": {"service_areas": place.area_keys()}}
+
+
 def place_filter(place: Place, radius_miles: float) -> dict:
     """Within the radius, or serving an area that contains the place (as 211 search does):
     statewide, phone and online services count wherever their office is."""
@@ -72,7 +77,7 @@ def place_filter(place: Place, radius_miles: float) -> dict:
         "bool": {
             "should": [
                 within_radius(place, radius_miles),
-                {"terms": {"service_areas": place.area_keys()}},
+                serving(place),
             ],
             "minimum_should_match": 1,
         }
