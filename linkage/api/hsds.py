@@ -280,12 +280,10 @@ class ServiceAtLocation(MethodView):
         if len(sal_id.encode()) > MAX_ID_LENGTH:
             _not_found("service_at_location", sal_id)
         if ids.is_uuid(sal_id):
-            found = rt.index.iter_documents(
-                ids.lookup_query(ids.SERVICE_AT_LOCATION, sal_id), excludes=hx.SOURCE_EXCLUDES
-            )
-            doc = next(iter(found), None)
+            query = ids.lookup_query(ids.SERVICE_AT_LOCATION, sal_id)
         else:  # the document's (the /v1 resource's) id
-            doc = rt.index.document(sal_id, excludes=hx.SOURCE_EXCLUDES)
+            query = {"ids": {"values": [sal_id]}}
+        doc = rt.index.first(query, excludes=hx.SOURCE_EXCLUDES)
         if doc is None:
             _not_found("service_at_location", sal_id)
         return hx.service_at_location_view(doc, rt.taxonomy, full=True)

@@ -134,13 +134,14 @@ class ResourceIndex:
     ) -> dict | None:
         """One document by id, or None; with `missing_index_ok`, None too when no index is
         loaded (rather than NotFoundError)."""
+        return self.first({"ids": {"values": [doc_id]}}, excludes, missing_index_ok)
+
+    def first(
+        self, query: dict, excludes: Sequence[str] = (), missing_index_ok: bool = False
+    ) -> dict | None:
+        """The first document `query` finds, or None (as `document`)."""
         es = self.es.options(ignore_status=404) if missing_index_ok else self.es
-        found = es.search(
-            index=self.alias,
-            query={"ids": {"values": [doc_id]}},
-            size=1,
-            _source=_source(excludes),
-        )
+        found = es.search(index=self.alias, query=query, size=1, _source=_source(excludes))
         hits = (found.get("hits") or {}).get("hits") or []
         return hits[0]["_source"] if hits else None
 
