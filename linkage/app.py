@@ -20,6 +20,7 @@ from linkage.api.resources import blp as resources_blp
 from linkage.api.search import blp as search_blp
 from linkage.config import Settings
 from linkage.runtime import Runtime
+from linkage.web import i18n
 from linkage.web.pages import blp as web_blp
 
 API_TITLE = "Linkage"
@@ -115,7 +116,8 @@ def create_app(config: dict | None = None) -> Flask:
         url_prefix="/docs",
     )
 
-    # The case-manager page at `/` (search, screening, referral list).
+    # The case-manager page at `/` (search, screening, referral list), in English or Spanish.
+    i18n.init_app(app)
     app.register_blueprint(web_blp)
 
     return app

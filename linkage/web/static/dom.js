@@ -34,6 +34,27 @@ var LinkageDom = (function () {
     while (node.firstChild) node.removeChild(node.firstChild);
   }
 
+  // --- Words in the reader's language ---------------------------------------------------------
+
+  // English text -> its translation, from the same gettext catalog as the templates
+  // (linkage/web/i18n.py). Empty means English.
+  var catalog = {};
+
+  function useCatalog(messages) {
+    catalog = messages || {};
+  }
+
+  // `text` (the English source, also the catalog key) translated, with {name} filled from values.
+  function t(text, values) {
+    var out = catalog[text] || text;
+    if (values) {
+      out = out.replace(/\{(\w+)\}/g, function (all, name) {
+        return Object.prototype.hasOwnProperty.call(values, name) ? String(values[name]) : all;
+      });
+    }
+    return out;
+  }
+
   // --- The API --------------------------------------------------------------------------------
 
   function ApiError(message, status) {
@@ -240,6 +261,8 @@ var LinkageDom = (function () {
   }
 
   return {
+    t: t,
+    useCatalog: useCatalog,
     el: el,
     clear: clear,
     ApiError: ApiError,
