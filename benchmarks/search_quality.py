@@ -57,6 +57,7 @@ from indexer import formats  # noqa: E402
 from indexer.crosswalk import Crosswalk  # noqa: E402
 from linkage.hsds.conventions import CONVENTION_TAXONOMIES as NOT_CATEGORIES  # noqa: E402
 from linkage.hsds.conventions import TAXONOMY_211  # noqa: E402
+from linkage.jobs import jobs_index, locks_index  # noqa: E402
 from linkage.places import miles_between, zip_place  # noqa: E402
 from linkage.taxonomy import Taxonomy, load_taxonomy  # noqa: E402
 
@@ -595,6 +596,9 @@ def main() -> None:
         if not opts.keep:
             for alias in aliases:
                 es.options(ignore_status=404).indices.delete(index=f"{alias}--*")
+                # The load's job queue and locks belong to the alias too (linkage.jobs).
+                for index in (jobs_index(alias), locks_index(alias)):
+                    es.options(ignore_status=404).indices.delete(index=index)
     if opts.json:
         opts.json.write_text(json.dumps(results, indent=2))
 

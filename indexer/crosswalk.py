@@ -29,6 +29,8 @@ from linkage.taxonomy import Taxonomy, singular
 
 # The names directories give the 211 (AIRS) taxonomy.
 TAXONOMY_211 = {conventions.TAXONOMY_211, "airs", "ais", "211-hsis", "airs/211"}
+# The names directories give Open Eligibility.
+OPEN_ELIGIBILITY = {conventions.OPEN_ELIGIBILITY, "open eligibility", "open_eligibility"}
 SHIPPED_211 = Path("crosswalks") / "211.csv"
 SHIPPED_211_POPULATIONS = Path("crosswalks") / "211-populations.csv"
 # Open Eligibility v2.0 ids (`1102`, `1120`; situations `20010`) → categories, made from the
@@ -206,6 +208,11 @@ class Crosswalk:
         """Whether a taxonomy name (as records give it, lowercased) means 211 codes."""
         return vocabulary in TAXONOMY_211
 
+    @staticmethod
+    def is_open_eligibility(vocabulary: str) -> bool:
+        """Whether a taxonomy name (as records give it, lowercased) means Open Eligibility."""
+        return vocabulary in OPEN_ELIGIBILITY
+
     def resolve_211(self, value: str) -> Resolved211:
         """What a 211 value gives; never raises (anything not understood is `unmapped`)."""
         out = Resolved211()
@@ -247,7 +254,9 @@ class Crosswalk:
         for name in (term.get("name"), term.get("parent_name")):
             if name and (found := self.by_name.get(_norm(name))):
                 return found
-        if not term.get("name"):  # an id alone (a side table's `1102`); named terms map by name
+        # An id alone (a side table's `1102`, or the HSDS export's term for it, named by its
+        # code); named terms map by name.
+        if not term.get("name") or term.get("name") == code:
             return list(self.by_oe_id.get(code, ()))
         return []
 

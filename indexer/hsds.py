@@ -145,6 +145,36 @@ def _codes_211(service: dict, crosswalk: Crosswalk) -> list[str]:
     return list(found)
 
 
+def _names_211(service: dict, crosswalk: Crosswalk) -> list[str]:
+    """The names the record gives its 211 codes, `CODE<tab>name`, a compound's parts apart
+    when its name has as many parts (`Food Pantries * Older Adults`)."""
+    found: dict[str, None] = {}
+    for a in service.get("attributes") or ():
+        term = a.get("taxonomy_term") or {}
+        code, name = str(term.get("code") or ""), " ".join(str(term.get("name") or "").split())
+        if not crosswalk.is_211((term.get("taxonomy") or "").strip().lower()) or not name:
+            continue
+        codes, names = code.split(" * "), name.split(" * ")
+        if len(codes) == len(names):
+            pairs = ((c.strip().upper(), n.strip()) for c, n in zip(codes, names, strict=True))
+            found.update(dict.fromkeys(f"{c}\t{n}" for c, n in pairs if is_211_code(c) and n != c))
+    return list(found)
+
+
+def _open_eligibility_terms(service: dict, crosswalk: Crosswalk) -> list[str]:
+    """The record's Open Eligibility codes, each `CODE<tab>name` with the name it gives the
+    code (empty if none). A term named but not coded (`Food Pantry`) has no code to keep: its
+    category is all it gives."""
+    found: dict[str, None] = {}
+    for a in service.get("attributes") or ():
+        term = a.get("taxonomy_term") or {}
+        code = " ".join(str(term.get("code") or "").split())
+        if crosswalk.is_open_eligibility((term.get("taxonomy") or "").strip().lower()) and code:
+            name = " ".join(str(term.get("name") or "").split())
+            found[f"{code}\t{name if name != code else ''}"] = None
+    return list(found)
+
+
 def _phones(*holders: dict) -> list[dict]:
     seen: dict[str, dict] = {}
     for holder in holders:
@@ -264,6 +294,8 @@ class Converter:
             "organization_name": (service.get("organization") or {}).get("name"),
             **self._category_fields(categories),
             "codes_211": _codes_211(service, self.crosswalk),
+            "names_211": _names_211(service, self.crosswalk),
+            "open_eligibility_terms": _open_eligibility_terms(service, self.crosswalk),
             "confidential": conventions.CONFIDENTIAL in _codes(service, conventions.FLAGS),
             **self._service_languages(service, problem, out),
             "eligibility": self._eligibility(service, population_tags, problem, out),

@@ -24,11 +24,12 @@ class Limits:
     field_bytes: int = 1024 * 1024  # one CSV field
     rows: int = 5_000_000  # records or rows in one file
     shrink: float = 0.2  # the share of a live source's services a full load may drop
+    unpacked_bytes: int = 20 * 512 * 1024 * 1024  # an uploaded zip, unpacked (indexer.archives)
 
     def __post_init__(self):
         if self.record_bytes > ELASTICSEARCH_REQUEST_BYTES - 20 * 1024 * 1024:
             raise ValueError("LINKAGE_MAX_RECORD_BYTES must stay well under Elasticsearch's 100 MB")
-        if min(self.depth, self.record_bytes, self.field_bytes, self.rows) < 1:
+        if min(self.depth, self.record_bytes, self.field_bytes, self.rows, self.unpacked_bytes) < 1:
             raise ValueError("input limits must be positive")
         if not 0 <= self.shrink <= 1:
             raise ValueError("LINKAGE_MAX_SHRINK is a share between 0 and 1")
@@ -41,6 +42,7 @@ class Limits:
             field_bytes=settings.max_field_bytes,
             rows=settings.max_rows,
             shrink=settings.max_shrink,
+            unpacked_bytes=20 * settings.max_upload_bytes,  # a zip compresses text about 5-20x
         )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from elasticsearch import ApiError, Elasticsearch, TransportError
 
+from indexer import archives
 from indexer.limits import Limits
 from indexer.load import LoadError, after_failure, failed_report, load_path
 from indexer.records import ReadError
@@ -54,11 +55,14 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
             if categories_path
             else None
         )
+        limits = Limits.from_settings(settings)
         with jobs.lock_heartbeat(es, alias, job["source"], job["id"]):
+            if archives.is_archive(path) and _uploaded(path, settings):  # unpacked here, not
+                path = archives.unpack(path, limits.unpacked_bytes)  # in the request: slow
             report = load_path(
                 es, alias, path, job["format"], mapping, converter, job["mode"],
                 progress, categories, replicas=settings.replicas,
-                limits=Limits.from_settings(settings), allow_shrink=bool(job.get("allow_shrink")),
+                limits=limits, allow_shrink=bool(job.get("allow_shrink")),
             ).as_dict(max_rejections=JOB_REJECTIONS)  # fmt: skip
     except (ReadError, LoadError) as exc:
         error = f"{exc}; {after_failure(job['mode'])}"
@@ -74,7 +78,7 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
     finally:
         upload_dir = Path(settings.upload_dir).resolve()
         for uploaded in (path, categories_path):  # an upload: remove its spool folder
-            if uploaded is not None and upload_dir in uploaded.resolve().parents:
+            if uploaded is not None and _uploaded(uploaded, settings):
                 spool = upload_dir / uploaded.resolve().relative_to(upload_dir).parts[0]
                 shutil.rmtree(spool, ignore_errors=True)
         try:
@@ -82,6 +86,11 @@ def run_job(es: Elasticsearch, settings: Settings, job: dict, converter_for) -> 
         except (TransportError, ApiError):  # the worker lives on; the lock is taken over later
             log.exception("import job %s: could not record its end", job["id"])
     log.info("import job %s (%s): %s", job["id"], job["source"], "failed" if error else "succeeded")
+
+
+def _uploaded(path: Path, settings: Settings) -> bool:
+    """An upload's spooled file, not one in the import folder (never unpacked or removed)."""
+    return Path(settings.upload_dir).resolve() in path.resolve().parents
 
 
 def work(

@@ -22,6 +22,7 @@ from linkage.config import Settings
 from linkage.runtime import Runtime
 from linkage.web import i18n
 from linkage.web.pages import blp as web_blp
+from linkage.web.vendor import blp as vendor_blp
 
 API_TITLE = "Linkage"
 
@@ -119,5 +120,6 @@ def create_app(config: dict | None = None) -> Flask:
     # The case-manager page at `/` (search, screening, referral list), in English or Spanish.
     i18n.init_app(app)
     app.register_blueprint(web_blp)
+    app.register_blueprint(vendor_blp)  # Leaflet, for the page's map
 
     return app

@@ -90,6 +90,21 @@ class Settings:
     # `code_prefix,category` or `code,open_eligibility` (data/crosswalks/README.md); its row for
     # a prefix replaces the shipped row. Codes only: 211 term names are licensed.
     crosswalk_211: str = ""
+    # /hsds/taxonomy_terms names a source's 211 codes with the names the source gave them (an
+    # iCarol export's TaxonomyTerms): only for a deployer licensed to publish them.
+    publish_source_term_names: bool = False
+    # The page's map: Leaflet's files (npm's leaflet/dist, which `make` installs into
+    # node_modules; the page shows a note instead of the map without them), and the tiles drawn
+    # under the markers: a URL template ("https://tile.example.org/{z}/{x}/{y}.png", "{s}" for
+    # a subdomain) with its attribution (HTML). No template: markers on a plain background, so
+    # the page contacts no other host.
+    leaflet_dir: str = str(DATA_DIR.parent / "node_modules" / "leaflet" / "dist")
+    map_tiles: str = ""
+    map_attribution: str = ""
+    # Directions links on result cards: a URL template with {lat} and {lon} (the place), or
+    # {address} (its street address), or {destination} (the point when known, else the address),
+    # each URL-encoded. Never for a confidential location.
+    directions_url: str = "https://www.openstreetmap.org/directions?to={destination}"
     # Log lines: "json" (one object a line, for a log collector) or "text" (for a terminal);
     # see linkage/logs.py for the fields, which never include client data.
     log_format: str = "json"

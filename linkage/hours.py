@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -105,8 +106,16 @@ def week_ranges(periods: list[Period]) -> list[dict]:
     return ranges
 
 
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The time zone of an IANA name, kept for the process: ZoneInfo itself keeps only the
+    last eight strongly, and a national directory's two dozen zones (every open-now filter and
+    match names each) would otherwise be read from disk again on every request."""
+    return ZoneInfo(name)
+
+
 def minute_of_week(now: datetime, timezone: str) -> int:
-    local = now.astimezone(ZoneInfo(timezone))
+    local = now.astimezone(zone(timezone))
     return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute
 
 
@@ -128,7 +137,7 @@ def hours_today(schedule: list[dict], timezone: str, now: datetime) -> str | Non
     """
     if not schedule:
         return None
-    today = DAYS[now.astimezone(ZoneInfo(timezone)).weekday()]
+    today = DAYS[now.astimezone(zone(timezone)).weekday()]
     todays = sorted(
         (parse_time(r["opens"]), parse_time(r["closes"])) for r in schedule if r["day"] == today
     )

@@ -96,7 +96,9 @@ def configure(log_format: str = "json", level: int = logging.INFO) -> None:
     handler = _Handler(sys.stderr)
     handler.setFormatter(FORMATTERS[log_format]())
     root = logging.getLogger()
-    for old in [h for h in root.handlers if isinstance(h, _Handler)]:
+    # Ours from an earlier call, and the plain one a library's import-time basicConfig() adds
+    # (wordllama's does): that one would print every line again, tracebacks and all, unfiltered.
+    for old in [h for h in root.handlers if type(h) in (_Handler, logging.StreamHandler)]:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)

@@ -26,6 +26,8 @@ _CITY = re.compile(r"^[A-Za-z][A-Za-z .'-]*$")
 # The abbreviations people type for the words USPS city names spell out.
 _CITY_ABBREVIATIONS = {"st": "saint", "ste": "sainte", "ft": "fort", "mt": "mount"}
 _COUNTY_SUFFIX = re.compile(r"\s+(County|Parish|Borough|Census Area|Municipality)$")
+# What the messages for a place not understood offer as an example of 'City, ST'.
+EXAMPLE_CITY = "'Springfield, IL'"
 
 
 class PlaceError(ValueError):
@@ -110,6 +112,12 @@ def valid_coordinates(lat: float, lon: float) -> bool:
 @cache
 def _zip_table() -> dict[str, dict]:
     return {z["zip_code"]: z for z in zipcodes.list_all() if z["lat"] and z["long"]}
+
+
+def load() -> None:
+    """Read the ZIP database now (it is otherwise read on the first search that needs it)."""
+    _zip_grid()
+    _city_states()
 
 
 @cache
@@ -256,8 +264,8 @@ class PlaceResolver:
                 return place
             if self.geocoder is None:
                 raise PlaceError(
-                    f"'{city}, {state}' is not a US city the ZIP code list knows; give a "
-                    "5-digit ZIP code, 'City, ST' or 'lat,lon' coordinates"
+                    f"'{city}, {state}' is not a US city we know; try a 5-digit ZIP code, "
+                    f"'City, ST' (e.g. {EXAMPLE_CITY}) or 'lat,lon' coordinates"
                 )
             return self._geocode(text)
         if _CITY.match(text):
@@ -269,12 +277,13 @@ class PlaceResolver:
                 return city_place(city, states[0])
             if self.geocoder is None and len(city) >= 4:
                 raise PlaceError(
-                    f"'{city}' is not a US city the ZIP code list knows; give a 5-digit ZIP "
-                    "code, 'City, ST' or 'lat,lon' coordinates"
+                    f"'{city}' is not a US city we know; try a 5-digit ZIP code, 'City, ST' "
+                    f"(e.g. {EXAMPLE_CITY}) or 'lat,lon' coordinates"
                 )
         if not re.search(r"[A-Za-z]", text) or len(text) < 4:
             raise PlaceError(
-                "give a 5-digit ZIP code, 'City, ST', 'lat,lon' coordinates or a street address"
+                f"'{text[:20]}' is not a place we know; try a 5-digit ZIP code, 'City, ST' "
+                f"(e.g. {EXAMPLE_CITY}), 'lat,lon' coordinates or a street address"
             )
         return self._geocode(text)
 

@@ -8,9 +8,11 @@ from datetime import UTC, datetime
 from elasticsearch import Elasticsearch
 from flask import current_app
 
+from linkage import places
 from linkage.config import Settings
 from linkage.places import PlaceResolver, make_geocoder
 from linkage.screening.needs import Instrument, NeedsConfig, load_instruments, need_vocabulary
+from linkage.search import semantic
 from linkage.search.client import get_client
 from linkage.search.index import ResourceIndex
 from linkage.taxonomy import Taxonomy, load_taxonomy
@@ -26,6 +28,12 @@ class Runtime:
         self.needs_config = NeedsConfig.from_settings(settings)
         self.clock = clock or (lambda: datetime.now(UTC))
         self.index = ResourceIndex(settings)
+
+    def warm_up(self) -> None:
+        """Read the ZIP database and load the embedding model before the first request, so
+        no client waits ~20 s for them (a served worker's first search otherwise does)."""
+        places.load()
+        semantic.load()
 
     @property
     def es(self) -> Elasticsearch:

@@ -21,6 +21,7 @@ class Category:
     description: str = ""
     open_eligibility: tuple[str, ...] = ()
     terms_es: tuple[str, ...] = ()  # the everyday words in Spanish
+    name_es: str = ""  # its name in Spanish, for the page and widget in Spanish
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class Taxonomy:
                 description=c.get("description", ""),
                 open_eligibility=tuple(c.get("open_eligibility", ())),
                 terms_es=tuple(t.lower() for t in c.get("terms_es", ())),
+                name_es=c.get("name_es", ""),
             )
             for c in raw["categories"]
         ]
@@ -143,6 +145,7 @@ class Taxonomy:
             return {
                 "code": c.code,
                 "name": c.name,
+                "name_es": c.name_es or c.name,
                 "description": c.description,
                 "needs": list(c.needs),
                 "terms": list(c.terms),

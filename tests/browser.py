@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LINKAGE_CHROMIUM", "/usr/bin/chromium"))
 CHROMEDRIVER = Path(os.environ.get("LINKAGE_CHROMEDRIVER", "/usr/bin/chromedriver"))
 SCREENSHOTS = ROOT / "tests" / ".artifacts" / "screenshots"
+# axe-core from the project's npm install step (package.json; `make` runs `npm ci`).
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The rules the page must pass: WCAG 2.0, 2.1 and 2.2 at levels A and AA.
+AXE_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
 # Without the background-networking flags Chromium keeps calling Google's hosts, which a
 # closed network refuses; --no-sandbox because tests may run as root.
@@ -118,7 +122,8 @@ def outside_requests(urls: list[str], base_url: str) -> list[str]:
     outside = []
     for url in urls:
         parts = urlsplit(url)
-        if parts.scheme in ("data", "blob", "about", "chrome-error"):
+        # The browser's own pages (its new-tab page, chrome://...) are no network request.
+        if parts.scheme in ("data", "blob", "about", "chrome-error", "chrome", "chrome-untrusted"):
             continue
         if parts.netloc != own:
             outside.append(url)
@@ -196,3 +201,38 @@ def print_media(driver) -> Iterator[None]:
         yield
     finally:
         driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+
+
+def axe_violations(driver, context: str | None = None) -> list[dict]:
+    """axe-core's WCAG A/AA violations on the page as it is now (or inside the `context` CSS
+    selector): [] when it passes. Each is axe's id, impact, help and the failing nodes' targets
+    and summaries, ready for an assertion message. Skips the test when axe-core is absent.
+
+    axe is injected through WebDriver, which the page's Content-Security-Policy does not
+    govern, so the page needs no exception for it."""
+    import pytest
+
+    if not AXE.is_file():
+        pytest.skip(f"axe-core is not installed ({AXE} missing): run `npm ci` (make does)")
+    if not driver.execute_script("return !!window.axe"):
+        driver.execute_script(AXE.read_text(encoding="utf-8"))
+    result = driver.execute_async_script(
+        "var done = arguments[arguments.length - 1];"
+        "axe.run(arguments[0] || document, {runOnly: {type: 'tag', values: arguments[1]}})"
+        ".then(function (r) { done(r.violations); }, function (e) { done({error: String(e)}); });",
+        context,
+        list(AXE_TAGS),
+    )
+    if isinstance(result, dict):
+        raise AssertionError(f"axe-core failed to run: {result['error']}")
+    return [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [
+                {"target": n["target"], "summary": n.get("failureSummary", "")} for n in v["nodes"]
+            ],
+        }
+        for v in result
+    ]

@@ -74,6 +74,19 @@ def gunicorn(
         log.close()
 
 
+def serve_loopback(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """`handler` served in a thread on a free loopback port (port 0: the system picks one);
+    stop it with stop_server."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def stop_server(server: ThreadingHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()  # its listening socket too
+
+
 class NominatimStandIn:
     """A loopback server answering Nominatim's /search protocol from a fixed table.
 
@@ -105,13 +118,11 @@ class NominatimStandIn:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = serve_loopback(Handler)
         self.domain = f"127.0.0.1:{self.server.server_port}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()  # its listening socket too
+        stop_server(self.server)
 
 
 TEST_KEY = "test-partner-key-with-every-scope"

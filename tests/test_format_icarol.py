@@ -53,7 +53,7 @@ SECRETS = (
     "555-0211",  # private (a confidential site's house phone)
     "555-0524",  # private (after hours)
     "555-0198",  # a staff contact (MainContactPhoneNumber)
-    "Placeholder Term",  # TaxonomyTerms: never shipped
+    "Placeholder Term",  # TaxonomyTerms: licensed, only in a record's 211 terms, never shown
 )
 NOT_SEARCHABLE = (
     "Rides for Seniors",  # Active, but do not refer
@@ -147,7 +147,12 @@ def test_a_program_gets_its_agency_sites_and_labelled_phones():
 def test_private_addresses_phones_and_internal_notes_never_enter_a_record():
     found = records(HARBOR) | records(PRAIRIE)
     for record in found.values():
+        for a in record.get("attributes", []):  # TaxonomyTerms name the 211 terms, nothing else
+            if a["taxonomy_term"]["taxonomy"] == "211":
+                a["taxonomy_term"].pop("name", None)
         assert leaks(json.dumps(record)) == [], record["id"]
+    named = {t["code"]: t.get("name") for t in (a["taxonomy_term"] for a in records(HARBOR)["120"]["attributes"])}  # fmt: skip
+    assert named["BD-1800.1500 * YB-8000"] == "Placeholder Term Beta * Placeholder Group One"
     for sid in ("220", "221"):  # a confidential site, a program's own private address
         record = found[sid]
         assert "confidential-address" in codes(record, "linkage-flags")

@@ -42,7 +42,7 @@ def test_coordinates_learn_their_county_and_state():
     [
         ("00000", "not a known US ZIP code"),
         ("95.0,10.0", "coordinates must be"),
-        ("12", "give a 5-digit ZIP code"),
+        ("12", "'12' is not a place we know; try a 5-digit ZIP code"),
         ("1600 Pennsylvania Ave, Washington DC", "no geocoder is configured"),
     ],
 )
@@ -77,7 +77,7 @@ def test_a_city_in_several_states_names_them():
 
 @pytest.mark.parametrize("near", ["Springfield, XX", "Nowhere Town", "Atlantis, IL"])
 def test_an_unknown_city_says_so_without_a_geocoder(near):
-    with pytest.raises(PlaceError, match="not a US city the ZIP code list knows"):
+    with pytest.raises(PlaceError, match="not a US city we know; try a 5-digit ZIP code"):
         resolver.resolve(near)
 
 

@@ -495,7 +495,7 @@ def test_postcode_and_proximity(client, index_docs):
         ("/hsds/services", {"page": "0"}, "page"),
         ("/hsds/services", {"format": "xml"}, "format"),
         ("/hsds/services", {"taxonomy_term_id": "no-such-term"}, "taxonomy_term_id"),
-        ("/hsds/services", {"taxonomy_id": "open-eligibility"}, "taxonomy_id"),
+        ("/hsds/services", {"taxonomy_id": "no-such-taxonomy"}, "taxonomy_id"),
         ("/hsds/services", {"organization_id": "no source"}, "organization_id"),
         ("/hsds/services", {"modified_after": "last week"}, "modified_after"),
         ("/hsds/services", {"modified_after": "9999-12-31T23:00:00-05:00"}, "modified_after"),

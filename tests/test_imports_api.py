@@ -12,10 +12,11 @@ from indexer.cli import converter_for
 from indexer.worker import work
 from linkage import jobs
 from linkage.app import create_app
-from tests.conftest import SHARED, requires_shared
+from tests.conftest import SHARED, TEST_ALIAS, requires_shared
 from tests.servers import TEST_KEY, gunicorn
 
-ALIAS = "linkage-test-imports"
+# The run's own (LINKAGE_TEST_ALIAS): two runs on one node never delete each other's imports.
+ALIAS = f"{TEST_ALIAS}-imports"
 KEY = "s3cret-admin-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
@@ -264,7 +265,10 @@ def test_a_folder_export_is_uploaded_as_a_zip(admin, es, import_settings):
     body = zipped({f"san-mateo/{p.name}": p.read_bytes() for p in ohana.glob("*.csv")})
     job = upload(admin, "san-mateo.zip", body)
     assert job.status_code == 202, job.json
-    assert job.json["source"] == "san-mateo"
+    assert job.json["source"] == "san-mateo" and job.json["status"] == "queued"
+    # kept as received: the worker unpacks it, not the request
+    spooled = [p.name for p in Path(import_settings.upload_dir).rglob("*")]
+    assert spooled[-1:] == ["san-mateo.zip"] and len(spooled) == 2  # its spool folder, the zip
     run_worker(es, import_settings)
     done = admin.get(f"/v1/imports/{job.json['id']}", headers=AUTH).json
     assert done["status"] == "succeeded", done["error"]
@@ -280,3 +284,87 @@ def test_a_zip_is_checked_before_it_is_unpacked(admin, import_settings):
     broken = upload(admin, "broken.zip", b"PK not really")
     assert broken.status_code == 422 and "not a zip archive" in json.dumps(broken.json)
     assert not any(Path(import_settings.upload_dir).iterdir())
+
+
+def forged_zip(name: str, inflates_to: int, declares: int) -> bytes:
+    """A zip whose one member's directory entry declares `declares` bytes while its data
+    inflates to `inflates_to` (zeros, built from one independent deflate block repeated, so a
+    2 GiB member costs 2 MB and no time)."""
+    import struct
+    import zlib
+
+    mib = 1024 * 1024
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = compressor.compress(b"0" * mib) + compressor.flush(zlib.Z_FULL_FLUSH)
+    data = block * (inflates_to // mib) + zlib.compressobj(9, zlib.DEFLATED, -15).flush()
+    crc = 0
+    for _ in range(inflates_to // mib):  # the checksum of what it truly holds
+        crc = zlib.crc32(b"0" * mib, crc)
+    encoded = name.encode()
+    sizes = (crc, len(data), declares, len(encoded), 0)
+    local = struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, 0, 0, *sizes) + encoded
+    central = struct.pack("<4s6H3L5H2L", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, *sizes, 0, 0, 0, 0, 0)
+    central += encoded
+    end = struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(data), 0)  # fmt: skip
+    return local + data + central + end
+
+
+def test_a_zip_is_answered_at_once_and_unpacked_by_the_worker(es, import_settings):
+    """Was: a 2 MB zip unpacking to 2 GiB was unpacked inside the request (6.5 s, and past
+    gunicorn's timeout at the cap). This one's directory says 1 KB, its data inflates to
+    2 GiB: gunicorn only reads the directory and queues it; the worker, capped at 1 GiB of
+    memory, fails the job with the reason and cleans up."""
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    from tests.test_input_limits import _cap_memory
+
+    env = {
+        "LINKAGE_INDEX_ALIAS": ALIAS, "LINKAGE_ADMIN_API_KEY": KEY,
+        "LINKAGE_UPLOAD_DIR": import_settings.upload_dir,
+        "LINKAGE_MAX_UPLOAD_BYTES": "4000000",  # unpacked: at most 80 MB
+    }  # fmt: skip
+    body = forged_zip("services.csv", inflates_to=2 * 1024**3, declares=1000)
+    assert len(body) < 3_000_000
+    with gunicorn(env) as base:
+        files = {"file": ("forged.zip", body, "application/zip")}
+        job = requests.post(f"{base}/v1/imports", files=files, data={"format": "mapped-csv"},
+                            headers=AUTH, timeout=30)  # fmt: skip
+        assert job.status_code == 202, job.text
+        state = requests.get(f"{base}/v1/imports/{job.json()['id']}", headers=AUTH, timeout=10)
+        assert state.json()["status"] == "queued"
+        worker = subprocess.run(
+            [sys.executable, "-m", "indexer", "worker", "--once"], env={**os.environ, **env},
+            capture_output=True, text=True, timeout=300, check=False, preexec_fn=_cap_memory,
+        )  # fmt: skip
+        assert worker.returncode == 0, worker.stderr
+        done = requests.get(f"{base}/v1/imports/{job.json()['id']}", headers=AUTH, timeout=10)
+    assert done.json()["status"] == "failed", done.json()
+    damaged = "a damaged zip archive: services.csv does not match the size (1000 bytes)"
+    assert damaged in done.json()["error"]
+    assert not any(Path(import_settings.upload_dir).iterdir())
+
+
+def test_the_worker_keeps_the_zip_limits_itself(es, import_settings):
+    """A zip queued without the request's checks (another instance, an older one) is held to
+    the same limits where it is unpacked: each breach fails its job with the reason."""
+    limit = 20 * import_settings.max_upload_bytes
+    spool = Path(import_settings.upload_dir)
+    cases = {
+        "bomb": (zipped({"services.csv": b"0" * (limit + 1)}), f"unpacks to more than {limit} bytes"),
+        "escape": (zipped({"../../outside.csv": b"id,name\n1,x\n"}), "archive member outside it"),
+        "broken": (b"PK not really", "not a zip archive"),
+    }  # fmt: skip
+    queued = {}
+    for source, (body, _) in cases.items():
+        (spool / source).mkdir(parents=True)
+        (spool / source / f"{source}.zip").write_bytes(body)
+        queued[source] = jobs.submit_job(es, ALIAS, source, "auto", "full", str(spool / source / f"{source}.zip"), None)  # fmt: skip
+    assert run_worker(es, import_settings) == 3
+    for source, (_, reason) in cases.items():
+        done = jobs.job_by_id(es, ALIAS, queued[source]["id"])
+        assert done["status"] == "failed" and reason in done["error"], done
+    assert not any(spool.iterdir()) and not (spool.parent / "outside.csv").exists()

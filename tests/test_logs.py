@@ -6,6 +6,8 @@ import io
 import json
 import logging
 import re
+import subprocess
+import sys
 
 import pytest
 
@@ -130,3 +132,18 @@ def test_configure_installs_one_handler_however_often_it_is_called(log_format):
                 root.removeHandler(handler)
     with pytest.raises(ValueError, match="log format 'xml'"):
         logs.configure("xml")
+
+
+def test_a_librarys_import_time_basic_config_does_not_print_every_line_twice():
+    # wordllama calls logging.basicConfig(level=INFO) when imported: the importer then printed
+    # each line twice, once unformatted with its traceback.
+    script = (
+        "import logging, wordllama\n"
+        "from linkage import logs\n"
+        "logs.configure('text')\n"
+        "logging.getLogger('indexer.load').warning('bulk send failed')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert done.stderr.count("bulk send failed") == 1, done.stderr

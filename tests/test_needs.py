@@ -197,3 +197,19 @@ def test_the_poverty_guideline_comes_from_the_data_directory_given(tmp_path):
     )
     assert guideline_for(GUIDELINE_DAY, tmp_path)["year"] == 2099
     assert guideline_for(GUIDELINE_DAY, DATA_DIR)["year"] != 2099
+
+
+@pytest.mark.parametrize("instrument_id", sorted(INSTRUMENTS))
+def test_every_question_and_answer_is_also_in_spanish(instrument_id):
+    # The Spanish screening form shows text_es and label_es; one left out would be English.
+    raw = INSTRUMENTS[instrument_id].raw
+    missing = [] if (raw.get("name_es") or "").strip() else ["name"]
+    for item in raw["items"]:
+        if not (item.get("text_es") or "").strip():
+            missing.append(f"{item['code']} text")
+        missing += [
+            f"{item['code']} {a['code']} ({a['label']})"
+            for a in item["answers"]
+            if not (a.get("label_es") or "").strip()
+        ]
+    assert not missing

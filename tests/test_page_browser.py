@@ -23,6 +23,7 @@ from tests.browser import (
     viewport,
     wait_until,
 )
+from tests.screening_steps import answer
 
 LEAD_SCREENSHOT = "/tmp/linkage-page.png"
 SEEN: list[str] = []  # every URL the browser requested during this module
@@ -39,7 +40,8 @@ def test_page_and_assets_are_served_with_no_outside_urls(client):
     assert "Content-Security-Policy" in page.headers
     assets = re.findall(r'(?:src|href)="(/static/[^"]+)"', html)
     assert {urlsplit(a).path for a in assets} >= {"/static/linkage.js", "/static/linkage.css"}
-    texts = {"/": html}
+    # The directions template is a link the case manager may follow, never a request.
+    texts = {"/": re.sub(r'<meta name="linkage-directions-url"[^>]*>', "", html)}
     for asset in assets:
         with client.get(asset) as response:  # closed: a static file's response holds it open
             assert response.status_code == 200, asset
@@ -47,13 +49,18 @@ def test_page_and_assets_are_served_with_no_outside_urls(client):
     for name, text in texts.items():
         if name.endswith(".svg") or ".svg?" in name:
             continue  # an SVG names its XML namespace, which is no request
+        if name.startswith("/static/vendor/"):
+            continue  # Leaflet's comments and credit link: test_page_map_browser watches requests
         assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), name
         assert "@import" not in text and "@font-face" not in text, name
     script = texts[next(a for a in assets if "linkage.js" in a)]
     script = re.sub(r"/\*.*?\*/|(?<![:\\])//[^\n]*", "", script, flags=re.S)  # code, not comments
-    # Screening answers never reach storage or a log from the page.
-    for forbidden in ("localStorage", "sessionStorage", "document.cookie", "console."):
+    # Screening answers never reach storage or a log from the page; the tab's referral list
+    # (ids and need codes, tests/test_page_referrals_browser.py) is its one sessionStorage key.
+    for forbidden in ("localStorage", "document.cookie", "console."):
         assert forbidden not in script, forbidden
+    stored = re.findall(r"sessionStorage\.(\w+)\(([^,)]*)", script)
+    assert stored and {key for _, key in stored} == {"STORED_LIST"}, stored
     # Every form control of the page has a label.
     ids = set(re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html))
     labelled = set(re.findall(r'<label[^>]*\bfor="([^"]+)"', html))
@@ -79,6 +86,7 @@ def page(driver, live_server):
         what="categories and instruments to load",
     )
     yield Page(driver, live_server)
+    driver.execute_script("sessionStorage.clear()")  # the next test's list starts empty
     SEEN.extend(r["url"] for r in drain_requests(driver))
     SEEN.extend(resource_urls(driver))
 
@@ -153,7 +161,7 @@ def test_search_shows_results_with_why_and_phone_links(page):
         why = [li.text for li in card.find_elements(page.By.CSS_SELECTOR, "ul.why li")]
         assert any("Food pantry" in w for w in why), (name, why)
         facts = card.find_element(page.By.CSS_SELECTOR, "dl.facts").text
-        assert "Today" in facts and "Languages" in facts and "mi away" in facts, facts
+        assert "Hours" in facts and "Languages" in facts and "mi away" in facts, facts
     tel = page.els("#search-results a[href^='tel:']")
     assert tel and all(re.fullmatch(r"tel:\+1\d{10}", a.get_attribute("href")) for a in tel)
     first = cards[0].text
@@ -179,10 +187,10 @@ def test_language_filter_narrows_the_results(page):
     screenshot(page.driver, "search-filter-spanish")
 
 
-def test_unknown_zip_shows_the_api_message(page):
+def test_unknown_zip_says_so_plainly(page):
     page.search("food bank", "00000")
     error = page.text("#search-error")
-    assert "'00000' is not a known US ZIP code" in error
+    assert "We couldn't find '00000'. Try a ZIP code or 'Springfield, IL'." in error
     assert page.el("#search-error").get_attribute("role") == "alert"
     assert not page.cards()
     screenshot(page.driver, "search-unknown-zip")
@@ -205,23 +213,14 @@ def test_screening_finds_referrals_per_need_without_putting_answers_in_urls(page
     assert page.el("#panel-screening").is_displayed()
     assert not page.el("#panel-search").is_displayed()
 
-    def answer(question_code: str, label: str) -> None:
-        item = page.el(f"fieldset.item[data-code='{question_code}']")
-        for option in item.find_elements(page.By.CSS_SELECTOR, ".check"):
-            if option.find_element(page.By.TAG_NAME, "label").text == label:
-                option.find_element(page.By.TAG_NAME, "label").click()
-                assert option.find_element(page.By.TAG_NAME, "input").is_selected()
-                return
-        raise AssertionError(f"no answer {label!r} for {question_code}")
-
     # AHC HRSN core items by default, from GET /v1/instruments.
     assert page.Select(page.el("#instrument")).first_selected_option.get_attribute("value") == (
         "ahc-hrsn"
     )
     assert len(page.els("fieldset.item")) >= 8
-    answer("88122-7", "Often true")  # worried food would run out
-    answer("88123-5", "Often true")  # food ran out
-    answer("96779-4", "Yes")  # utility shut-off threatened
+    answer(page, "88122-7", "Often true")  # worried food would run out
+    answer(page, "88123-5", "Often true")  # food ran out
+    answer(page, "96779-4", "Yes")  # utility shut-off threatened
     page.fill("#client-near", "60623")
     page.fill("#client-age", "67")
     page.choose("#client-language", "Spanish")
@@ -297,7 +296,7 @@ def test_referral_list_prints_and_copies_two_resources(page):
     assert len(items) == 2
     for item in items:
         text = item.text
-        assert "Address" in text and "Today's hours" in text and "Next steps" in text, text
+        assert "Address" in text and "Hours" in text and "Next steps" in text, text
     assert "Walk in during open hours." in items[0].text
     with print_media(driver):
         assert not page.el(".print-toolbar").is_displayed()
@@ -323,7 +322,7 @@ def test_referral_list_prints_and_copies_two_resources(page):
     text = page.el("#copy-text").get_attribute("value")
     for name, phone in chosen:
         assert name in text and phone in text
-    assert "Next step: Walk in during open hours." in text
+    assert "Next steps: Walk in during open hours." in text
     assert page.el("#copy-output").is_displayed()
     if page.text("#referral-status").startswith("Copied"):
         pasted = driver.execute_async_script(

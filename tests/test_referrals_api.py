@@ -44,6 +44,13 @@ def test_instruments_describe_every_item_and_answer(client):
     ahc = {item["code"]: item for item in instruments["ahc-hrsn"]["items"]}
     assert {"71802-3", "96778-6", "88122-7", "88123-5", "93030-5", "96779-4"} <= set(ahc)
     assert [a["code"] for a in ahc["71802-3"]["answers"]] == ["LA31993-1", "LA31994-9", "LA31995-6"]
+    # In Spanish too, beside the English, for the form in the page's language.
+    assert ahc["88122-7"]["text_es"].startswith("En los últimos 12 meses, ¿le preocupó")
+    assert [a["label_es"] for a in ahc["88122-7"]["answers"]] == [
+        "A menudo es cierto",
+        "A veces es cierto",
+        "Nunca es cierto",
+    ]
 
 
 def test_needs_with_evidence(client):
@@ -293,3 +300,28 @@ def test_client_data_is_never_logged(client, app, caplog):
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (secret_zip, str(secret_income), "LA28397-0", "LA0-0", "41.9", "-87.7"):
         assert secret not in logged
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {},
+        {"include_ineligible": True, "fhir": True, "open_now": True},
+        {"needs": ["legal"], "radius": 1, "unit": "km"},  # nearest outside the radius
+    ],
+)
+def test_match_responses_match_the_documented_schema(client, extra):
+    # The view returns its shaped dict as is (no marshmallow dump): it must be what MatchOut
+    # documents, field for field.
+    from linkage.api.schemas.referrals import MatchOut, NeedReferralsOut, ReferralOut
+
+    body = match(client, assessment=AHC_FOOD_AND_UTILITIES, client=SPANISH_VETERAN, **extra)
+    assert MatchOut().validate(body) == {}
+    assert body["referrals"]
+    assert set(body) <= set(MatchOut().fields)
+    for referral in body["referrals"]:
+        assert set(referral) <= set(NeedReferralsOut().fields)
+        shown = [*referral["resources"], *referral.get("excluded", ()),
+                 *referral["nearest_outside_radius"]]  # fmt: skip
+        for resource in shown:
+            assert set(resource) == set(ReferralOut().fields)

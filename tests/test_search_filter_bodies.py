@@ -52,9 +52,9 @@ def test_reach_is_one_narrowing_among_the_others():
 
 
 def test_sort_by_name_or_organization():
-    assert build_query(SearchRequest(sort="name"), NOW, [])["sort"] == [
-        {"service_name.raw": "asc"},
-        {"organization_name.raw": "asc"},
+    assert [list(s) for s in build_query(SearchRequest(sort="name"), NOW, [])["sort"]] == [
+        ["service_name.sort"],
+        ["organization_name.sort"],
     ]
     by_org = build_query(SearchRequest(sort="organization", place=zip_place("60623")), NOW, [])
-    assert by_org["sort"][0] == {"organization_name.raw": "asc"}
+    assert list(by_org["sort"][0]) == ["organization_name.sort"]

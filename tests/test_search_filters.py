@@ -153,13 +153,28 @@ def test_facets_count_each_value_of_the_narrowings(client, taxonomy):
 
 def test_sort_by_name_and_by_organization(client):
     by_name = [x["service_name"] for x in search(client, q="food", sort="name")["results"]]
-    assert len(by_name) > 5 and by_name == sorted(by_name)
+    assert len(by_name) > 5 and by_name == sorted(by_name, key=str.casefold)
     results = search(client, category="legal", sort="organization")["results"]
     organizations = [x["organization_name"] for x in results]
-    assert len(set(organizations)) > 2 and organizations == sorted(organizations)
+    assert len(set(organizations)) > 2 and organizations == sorted(organizations, key=str.casefold)
     for org, group in itertools.groupby(results, key=lambda x: x["organization_name"]):
         within = [x["service_name"] for x in group]
-        assert within == sorted(within), org
+        assert within == sorted(within, key=str.casefold), org
+
+
+def test_names_sort_whatever_their_case(es, settings, taxonomy):
+    """Was: `.raw` sorted every capital before any lower case ("Zion" before "apple")."""
+    from indexer.records import SourceRow
+    from tests.test_imports_api import pantry
+
+    alias = f"{ALIAS}-case"
+    es.options(ignore_status=404).indices.delete(index=f"{alias}--*")
+    rows = [SourceRow("case.json", f"#{i}", pantry(str(i), n)) for i, n in enumerate(["Zion Pantry", "apple Pantry", "Birch Pantry"])]  # fmt: skip
+    assert rebuild(es, alias, rows, Converter("case", taxonomy, settings.default_timezone), vectors=False).indexed == 3  # fmt: skip
+    client = api_client(create_app({"SETTINGS": replace(settings, index_alias=alias)}))
+    found = [x["service_name"] for x in search(client, sort="name")["results"]]
+    es.options(ignore_status=404).indices.delete(index=f"{alias}--*")
+    assert found == ["apple Pantry", "Birch Pantry", "Zion Pantry"]
 
 
 # --- POST ------------------------------------------------------------------------------------

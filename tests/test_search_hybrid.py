@@ -74,6 +74,10 @@ def test_a_semantic_match_finds_a_record_sharing_no_word_with_the_query(hybrid_c
     assert "Northside Supper Table" in names(found)
     supper = next(r for r in found["results"] if r["service_name"] == "Northside Supper Table")
     assert "similar to: dinner" in supper["why"]
+    # On a Spanish screen the same reason is in Spanish.
+    spanish = search(hybrid_client, q="dinner", lang="es")
+    supper = next(r for r in spanish["results"] if r["service_name"] == "Northside Supper Table")
+    assert "parecido a: dinner" in supper["why"]
     assert "Northside Supper Table" in names(
         search(hybrid_client, q="dinner", retrieval="semantic")
     )

@@ -9,8 +9,10 @@ from hypothesis import strategies as st
 
 from linkage import words
 from linkage.config import DATA_DIR
-from linkage.search import suggest
+from linkage.search import hybrid, suggest
 from linkage.search.queries import (
+    ANY_WORD_BOOST,
+    CATEGORY_WORDS_BOOST,
     EXACT_BOOST,
     FIELD_WEIGHTS,
     FUZZY_BOOST,
@@ -20,6 +22,7 @@ from linkage.search.queries import (
     text_query,
 )
 from linkage.search.results import matched_words
+from linkage.taxonomy import TermMatch
 from linkage.words import english_gloss
 
 
@@ -81,7 +84,8 @@ def test_british_spellings_search_both_ways():
 
 
 def test_one_scoreless_named_clause_per_meaningful_word():
-    named = text_query(SearchRequest(q="a halal food pantry for my family"))["bool"]["should"]
+    should = text_query(SearchRequest(q="a halal food pantry for my family"))["bool"]["should"]
+    named = [c for c in should if "_name" in c.get("multi_match", {})]
     assert [c["multi_match"]["_name"] for c in named] == [
         MATCHED_WORD + w for w in ("halal", "food", "pantry", "family")
     ]
@@ -103,7 +107,36 @@ def test_any_words_make_a_query_that_needs_a_match(q):
         return
     inner = query["bool"]["must"][0]["bool"]
     assert inner["minimum_should_match"] == 1 and inner["should"]
-    assert len(query["bool"]["should"]) <= 8
+    named = [c for c in query["bool"]["should"] if "_name" in c.get("multi_match", {})]
+    assert len(named) <= 8
+
+
+def test_one_word_of_several_ranks_what_matched_but_finds_nothing_alone():
+    # "diapers for a newborn": a pantry with diapers (and no "newborn") among the holders of
+    # baby supplies ranks above a WIC office with neither word.
+    query = text_query(SearchRequest(q="diapers for a newborn"))
+    must = query["bool"]["must"][0]["bool"]["should"]
+    assert all(c.get("multi_match", {}).get("minimum_should_match") != 1 for c in must)
+    # Each word a flat share, however often or where it occurs: "Food" in one pantry's name
+    # must not outrank a nearer pantry whose description says "food pantry".
+    any_word = [c["constant_score"] for c in query["bool"]["should"] if "constant_score" in c]
+    assert [c["filter"]["multi_match"]["query"] for c in any_word] == ["diapers", "newborn"]
+    assert {c["boost"] for c in any_word} == {ANY_WORD_BOOST}
+
+
+def test_holders_of_a_named_category_rank_by_its_words_in_their_own(taxonomy):
+    # "affordable daycare" names Child care: its holders whose name or description say
+    # "child care" or "day care" rank above one filed under it among other things.
+    meaning = hybrid.category_meaning(taxonomy, "child-care")
+    req = SearchRequest(q="affordable daycare", recognised=(TermMatch("child-care", "daycare"),),
+                        query_meanings=(meaning,))  # fmt: skip
+    should = text_query(req)["bool"]["should"]
+    own = [c for c in should if c.get("constant_score", {}).get("boost") == CATEGORY_WORDS_BOOST]
+    assert len(own) == 1
+    holders, said = own[0]["constant_score"]["filter"]["bool"]["filter"]
+    assert holders == hybrid.category_holders("child-care")
+    phrases = json.dumps(said)
+    assert '"child care"' in phrases and "category_names" not in phrases
 
 
 @given(st.text(max_size=40))

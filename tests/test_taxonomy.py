@@ -74,3 +74,11 @@ def test_tree_lists_every_category_once(taxonomy):
 
     walk(taxonomy.tree())
     assert sorted(seen) == sorted(taxonomy.categories)
+
+
+def test_every_category_has_a_spanish_name_of_its_own(taxonomy):
+    # The page and widget in Spanish name categories by these (GET /v1/categories, name_es).
+    names = {c.code: c.name_es for c in taxonomy.categories.values()}
+    assert all(names.values()), [code for code, name in names.items() if not name]
+    assert len(set(names.values())) == len(names)
+    assert names["food-pantry"] == "Despensa de comida" and names["rent-assistance"]

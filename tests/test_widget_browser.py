@@ -21,10 +21,12 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 
 from linkage.access.partners import hash_key
 from linkage.app import create_app
 from tests.browser import (
+    axe_violations,
     drain_requests,
     resource_urls,
     screenshot,
@@ -60,9 +62,9 @@ HOST_BEFORE = """<script>
 </script>"""
 
 
-def host_page(title: str, body: str) -> str:
+def host_page(title: str, body: str, lang: str = "en") -> str:
     return (
-        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">'
         f'<link rel="icon" href="data:,"><title>{title}</title>'
         f"<style>{HOST_STYLE}</style>{HOST_BEFORE}</head>"
@@ -86,6 +88,14 @@ def test_widget_script_is_served_to_any_site_and_names_no_other_host(client):
     with client.get("/static/widget.js") as static:
         assert static.get_data(as_text=True) == script
     code = re.sub(r"/\*.*?\*/|(?<![:\\])//[^\n]*", "", script, flags=re.S)  # code, not comments
+    # What the service tells the widget: its directions link template (a link a visitor may
+    # follow, never fetched) and its languages.
+    setting = re.search(r"^var SERVICE = (\{.*\});$", code, re.M)
+    assert json.loads(setting.group(1)) == {
+        "directions_url": "https://www.openstreetmap.org/directions?to={destination}",
+        "languages": {"en": "English", "es": "Español"},
+    }
+    code = code.replace(setting.group(0), "")
     assert not re.search(r"(?:https?:)?//[a-z0-9.-]+\.[a-z]{2,}", code, re.I)
     assert "@import" not in code and "@font-face" not in code
     # Nothing written to window or the document's styles; no storage, no cookies.
@@ -225,6 +235,26 @@ def sites(sample_index, tmp_path_factory):
                     'data-target="#slow" data-zip="60623"></script>'
                     '<div id="unknown"></div><div id="slow"></div>',
                 ),
+                "spanish.html": host_page(
+                    "Portal de socios",
+                    '<p class="intro">Bienvenidos.</p>'
+                    f'<script src="{live}/widget.js" data-key="{TEST_KEY}" data-zip="60623" defer>'
+                    '</script><div id="ayuda"></div>',
+                    lang="es-MX",
+                ),
+                "chosen.html": host_page(
+                    "Partner portal, Spanish search",
+                    f'<script src="{live}/widget.js" data-key="{TEST_KEY}" data-lang="es" '
+                    "data-lang-switch defer>"
+                    '</script><div id="busqueda"></div>',
+                ),
+                "frame-es.html": host_page(
+                    "Portal de socios con marco",
+                    f'<iframe id="marco" src="{live}/embed/frame?key={TEST_KEY}&near=60623&lang=es" '
+                    'title="Buscar recursos comunitarios" width="100%" height="700" style="border:0">'
+                    "</iframe>",
+                    lang="es",
+                ),
                 "frames.html": host_page(
                     "Partner portal with frames",
                     f'<iframe id="allowed" src="{live}/embed/frame?key={TEST_KEY}" '
@@ -295,7 +325,7 @@ class Widget:
         root.find_element(self.By.CSS_SELECTOR, "button.search").click()
         wait_until(
             self.driver,
-            lambda: (self.status() not in ("", "Searching…")) or self.error(),
+            lambda: (self.status() not in ("", "Searching…", "Buscando…")) or self.error(),
             what=f"the widget's answer to {q!r} near {near}",
         )
 
@@ -409,7 +439,7 @@ def test_widget_on_a_partner_page_finds_resources_and_leaves_the_page_alone(driv
     # More results: the next page appended below the first.
     total = int(re.match(r"(\d+) resources found", widget.status()).group(1))
     assert total > 5 and widget.status().endswith("Showing 5.")
-    widget.js("root.querySelector('button.more').click()")
+    widget.js("root.querySelector('button.more-results').click()")
     wait_until(driver, lambda: len(widget.results()) == min(10, total), what="more results")
     assert [r["name"] for r in widget.results()[:5]] == [r["name"] for r in results]
 
@@ -538,3 +568,154 @@ def test_demo_page_shows_the_widget_and_the_frame(driver, sites):
     finally:
         driver.switch_to.default_content()
     screenshot(driver, "widget-demo")
+
+
+def sections(widget: Widget) -> list[dict]:
+    """The widget's result lists in order: each one's heading (None for the local results) and
+    the names of its cards."""
+    return widget.js(
+        "Array.from(root.querySelectorAll('ol.results')).filter(l => !l.closest('[hidden]'))"
+        ".map(l => ({heading: l.getAttribute('aria-labelledby')"
+        "  ? root.getElementById(l.getAttribute('aria-labelledby')).textContent : null,"
+        " names: Array.from(l.querySelectorAll('article.result h3')).map(h => h.textContent)}))"
+    )
+
+
+def test_widget_shows_local_results_first_then_phone_and_online(driver, sites):
+    # What the API says of each result's reach, for the same search the widget makes.
+    answer = requests.get(
+        sites["live"] + "/v1/search",
+        params={"q": "crisis", "near": "60623", "per_page": 5},
+        headers={"X-API-Key": TEST_KEY, "Origin": sites["host"]},
+        timeout=30,
+    ).json()
+    by_reach: dict[str, list[str]] = {}
+    for r in answer["results"]:
+        by_reach.setdefault(r["reach"], []).append(r["service_name"])
+    assert by_reach.get("local") and by_reach.get("remote"), by_reach  # the sample has both
+
+    driver.get(sites["host"] + "/host.html")
+    widget = Widget(driver, "#find-help")
+    widget.search("crisis", "60623")
+    shown = sections(widget)
+    headings = [s["heading"] for s in shown]
+    order = [None, "Serves your area", "Phone and online"]
+    assert headings == [h for h in order if h in headings], headings  # only those with results
+    assert shown[0]["names"] == by_reach["local"]
+    assert shown[-1] == {"heading": "Phone and online", "names": by_reach["remote"]}
+    # A phone or online service says how it is reached, not how far its office is.
+    remote = [r for r in widget.results() if r["name"] in by_reach["remote"]]
+    assert remote and all("How to reach" in r["text"] for r in remote)
+    assert all("mi away" not in r["text"] for r in remote)
+    assert axe_violations(driver) == []
+    screenshot(driver, "widget-reach-sections")
+
+
+def test_widget_speaks_the_host_pages_language(driver, sites):
+    drain_requests(driver)
+    driver.get(sites["host"] + "/spanish.html")  # <html lang="es-MX">
+    # Drawn once its Spanish words are in; through DevTools alone, so that what the page holds
+    # of its own afterwards is what the widget left: no global.
+    drawn = evaluate(
+        driver,
+        "(() => { const root = document.querySelector('#ayuda').shadowRoot;"
+        " const label = root && root.querySelector('label[for=q]');"
+        " return label && label.textContent; })()",
+    )
+    assert drawn == "Necesidad o palabra clave"
+    added = evaluate(
+        driver,
+        "JSON.stringify(Object.getOwnPropertyNames(window).filter("
+        " n => !window.hostBefore.globals.includes(n) && n !== 'hostBefore'))",
+    )
+    assert added == "[]", added
+    widget = Widget(driver, "#ayuda")
+    labels = widget.js("['q', 'near'].map(id => root.getElementById(id).labels[0].textContent)")
+    assert labels == ["Necesidad o palabra clave", "Código postal"]
+    assert widget.js("root.querySelector('button.search').textContent") == "Buscar"
+    assert widget.js("root.querySelector('.widget').lang") == "es"
+    assert widget.js("root.getElementById('near').value") == "60623"  # data-zip
+
+    widget.search("despensa de comida")  # a Spanish query finds the pantries (issue 10)
+    status = widget.status()
+    assert re.fullmatch(
+        r"Se encontraron \d+ recursos a menos de 10 millas de Chicago, IL 60623\.( Se muestran \d+\.)?",
+        status,
+    ), status
+    results = widget.results()
+    assert results and all("Teléfono" in r["text"] for r in results)
+    assert any("millas" in r["text"] for r in results)
+    assert axe_violations(driver) == []
+    screenshot(driver, "widget-spanish")
+
+    # Its words came from the service: no other host was asked for anything.
+    urls = [r["url"] for r in drain_requests(driver)] + resource_urls(driver)
+    assert f"{sites['live']}/embed/messages/es.json" in urls
+    assert not outside_of(urls, sites["host"], sites["live"])
+
+    # An English page may ask for the Spanish widget with data-lang, and offer the switch.
+    driver.get(sites["host"] + "/chosen.html")
+    chosen = Widget(driver, "#busqueda")
+    chosen.search("")
+    assert chosen.error() == "Escriba una necesidad o palabra clave, o un código postal."
+    chosen.search("food bank", "60623")
+    assert chosen.status().startswith("Se encontraron"), chosen.status()
+    switch = "Array.from(root.querySelectorAll('.lang-switch button'))"
+    assert chosen.js(f"{switch}.map(b => [b.textContent, b.getAttribute('aria-pressed')])") == [
+        ["English", "false"],
+        ["Español", "true"],
+    ]
+    chosen.js(f"{switch}[0].click()")
+    # Drawn again in English, in place: the words and ZIP code kept, the search made again.
+    wait_until(
+        driver,
+        lambda: (
+            chosen.js("root.querySelector('.widget').lang") == "en"
+            and chosen.status().endswith(".")
+        ),
+        what="the widget in English",
+    )
+    assert chosen.js("root.querySelector('button.search').textContent") == "Search"
+    assert chosen.js("[root.getElementById('q').value, root.getElementById('near').value]") == [
+        "food bank",
+        "60623",
+    ]
+    assert "resources found within 10 mi of Chicago, IL 60623" in chosen.status()
+    assert chosen.js("root.activeElement && root.activeElement.textContent") == "English"
+    screenshot(driver, "widget-switched-to-english")
+
+
+def test_the_frame_in_spanish_starts_at_the_partners_zip(driver, sites):
+    driver.get(sites["host"] + "/frame-es.html")
+    driver.switch_to.frame(driver.find_element("css selector", "#marco"))
+    try:
+        widget = Widget(driver, "#search")
+        assert driver.execute_script("return document.documentElement.lang") == "es"
+        assert driver.execute_script("return document.querySelector('h1').textContent") == (
+            "Buscar recursos comunitarios"
+        )
+        assert widget.js("root.getElementById('near').value") == "60623"  # near= in its address
+        widget.search("rent help")
+        assert widget.status().startswith("Se encontraron"), widget.status() or widget.error()
+        assert axe_violations(driver) == []
+        driver.switch_to.default_content()
+        screenshot(driver, "widget-frame-spanish")
+
+        # Its switch draws the frame again in English, at the same address but for `lang`.
+        driver.switch_to.frame(driver.find_element("css selector", "#marco"))
+        widget.js("root.querySelector('.lang-switch button[lang=en]').click()")
+        wait_until(
+            driver,
+            lambda: driver.execute_script("return document.documentElement.lang") == "en",
+            what="the frame in English",
+        )
+        widget = Widget(driver, "#search")
+        assert driver.execute_script("return document.querySelector('h1').textContent") == (
+            "Find community resources"
+        )
+        assert widget.js("root.getElementById('near').value") == "60623"
+        assert driver.execute_script("return location.search") == (
+            f"?key={TEST_KEY}&near=60623&lang=en"
+        )
+    finally:
+        driver.switch_to.default_content()

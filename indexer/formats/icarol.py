@@ -30,7 +30,10 @@ such as `BD-1800.2000 * YB-8000` kept whole). `TemporaryMessage` is the service 
 `notice-ends` (value `YYYY-MM-DD`). `DisabilitiesAccess` is the location's accessibility.
 HTML in text becomes plain text; `LastVerifiedOn` (US dates) is the `assured_date`.
 
-Not read: `TaxonomyTerms*` (the licensed 211 term names), `SearchHints` and `Categories` (no
+`TaxonomyTerms` (the licensed 211 term names, in the order of the codes) name them, kept
+apart and published only when the deployer turns LINKAGE_PUBLISH_SOURCE_TERM_NAMES on.
+
+Not read: `TaxonomyTermsNotDeactivated`, `SearchHints` and `Categories` (no
 HSDS 3.0 field carries keywords), `Mailing*`/`Other*` addresses (not where a client goes),
 capacity and legal columns.
 
@@ -118,6 +121,20 @@ def website(text: str) -> str | None:
     if not text or " " in text:
         return None
     return text if _SCHEME.match(text) else f"https://{text}"
+
+
+def term_names(codes: str, names: str) -> dict[str, str]:
+    """The name of each code (as split_211_codes writes it), when the two columns list as
+    many entries; a compound's name keeps its ` * `."""
+    raw_codes, raw_names = codes.split(";"), names.split(";")
+    if len(raw_codes) != len(raw_names):
+        return {}
+    out = {}
+    for code, name in zip(raw_codes, raw_names, strict=True):
+        parts = split_211_codes(code)
+        if len(parts) == 1 and (text := " * ".join(p.strip() for p in one_line(name).split("*"))):
+            out.setdefault(parts[0], text)
+    return out
 
 
 def status_skip(values: dict[str, str]) -> str | None:
@@ -372,8 +389,9 @@ def service(
             confidential |= private
             sals.append({"id": f"{sid}@{sid}-site", "location": place})
 
+    names = term_names(values.get("taxonomycodes", ""), values.get("taxonomyterms", ""))
     attributes = [
-        {"id": f"{sid}-211-{i}", "taxonomy_term": {"id": term_id(TAXONOMY_211, code), "taxonomy": TAXONOMY_211, "code": code}}
+        {"id": f"{sid}-211-{i}", "taxonomy_term": without_empty({"id": term_id(TAXONOMY_211, code), "taxonomy": TAXONOMY_211, "code": code, "name": names.get(code)})}
         for i, code in enumerate(split_211_codes(values.get("taxonomycodes", "")), start=1)
     ]  # fmt: skip
     if confidential:

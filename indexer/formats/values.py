@@ -1043,12 +1043,29 @@ def _income_limit(text: str) -> int | None:
     return max(limits) if limits else None
 
 
+@cache
+def _group_phrases() -> dict[str, str]:
+    """Each group word or phrase of data/eligibility-text.json → its tag."""
+    return {p: tag for tag, names in _eligibility_words()["groups"].items() for p in names}
+
+
+@cache
+def _restrictions() -> tuple[tuple[re.Pattern, str], ...]:
+    """For each group phrase, text that restricts a service to it ("veterans only", "only
+    for veterans", "must be a veteran"), and its tag: compiled once, not per record."""
+    restrictions = []
+    for phrase, tag in _group_phrases().items():
+        p = re.escape(phrase)
+        restrictions.append((re.compile(rf"\b{p}\s+only\b|\bonly\s+(?:for\s+)?{p}\b"
+                             rf"|\bmust\s+be\s+(?:an?\s+)?{p}(?=\s*(?:[.,;!]|$))"), tag))  # fmt: skip
+    return tuple(restrictions)
+
+
 def _tags(text: str) -> list[str]:
     """Tags the text's subject names ("Homeless women, 18 and older" → homeless, women), or
     that it restricts plainly ("Veterans only", "Must be a veteran")."""
-    words = _eligibility_words()
-    phrases = {p: tag for tag, names in words["groups"].items() for p in names}
-    people = set(words["people"])
+    phrases = _group_phrases()
+    people = set(_eligibility_words()["people"])
     found: dict[str, None] = {}
     low = " ".join(text.lower().split())
     subject = re.sub(r"^(?:open\s+to|for|serves|serving|must\s+be|only)\s+(?:an?\s+)?", "", low)
@@ -1071,11 +1088,10 @@ def _tags(text: str) -> list[str]:
     if "men" in tokens:  # "Women and men who ...": not for women only
         tags = [t for t in tags if t != "women"]
     found.update(dict.fromkeys(tags))
-    for phrase, tag in phrases.items():
-        p = re.escape(phrase)
-        if re.search(rf"\b{p}\s+only\b|\bonly\s+(?:for\s+)?{p}\b"
-                     rf"|\bmust\s+be\s+(?:an?\s+)?{p}(?=\s*(?:[.,;!]|$))", low):  # fmt: skip
-            found[tag] = None
+    if "only" in low or "must" in low:  # what every restriction says; most texts say neither
+        for pattern, tag in _restrictions():
+            if pattern.search(low):
+                found[tag] = None
     return list(found)
 
 

@@ -13,6 +13,8 @@ With public search on (LINKAGE_PUBLIC_SEARCH), search needs no key (limited per 
 
 from __future__ import annotations
 
+import re
+import threading
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -21,6 +23,9 @@ from flask import Flask, current_app, g, request
 from flask_cors import CORS
 from flask_limiter import Limiter
 from flask_smorest import abort
+from limits import RateLimitItem
+from limits.strategies import STRATEGIES, FixedWindowRateLimiter
+from limits.util import WindowStats
 
 from linkage.access import tokens
 from linkage.access.partners import Callers, Partner, load_partners, presented_key
@@ -60,6 +65,7 @@ class Access:
     frame_ancestors: str  # who may frame this app's pages (CSP frame-ancestors)
     limiter: Limiter
     hsts: bool = False  # Strict-Transport-Security on plain-HTTP requests too (behind TLS)
+    tile_source: str = ""  # the map tiles' host (CSP img-src), when LINKAGE_MAP_TILES is set
 
 
 def access_of(app: Flask) -> Access:
@@ -164,6 +170,48 @@ def _rate_limit() -> str:
     return partner.rate_limit if partner else PUBLIC_RATE_LIMIT
 
 
+class CountedFixedWindow(FixedWindowRateLimiter):
+    """flask-limiter's fixed window, keeping what each request's hit counted (per thread) and
+    when each window ends (per process): the X-RateLimit headers then cost the store no
+    round trip beyond the count itself (one a request to memcached, where the stock strategy
+    makes three: it reads the count and the window's end again)."""
+
+    NAME = "linkage-fixed-window"
+    KEPT_WINDOWS = 4096  # window ends kept before the ended ones are dropped
+
+    def __init__(self, storage):
+        super().__init__(storage)
+        self._counted = threading.local()
+        self._ends: dict[str, float] = {}
+        self._ends_lock = threading.Lock()  # a gthread worker's threads share _ends
+
+    def hit(self, item: RateLimitItem, *identifiers: str, cost: int = 1) -> bool:
+        key = item.key_for(*identifiers)
+        self._counted.last = None  # the store failing: no count of an earlier request stands
+        count = self.storage.incr(key, item.get_expiry(), amount=cost)
+        self._counted.last = (key, count)
+        return count <= item.amount
+
+    def get_window_stats(self, item: RateLimitItem, *identifiers: str) -> WindowStats:
+        key = item.key_for(*identifiers)
+        last = getattr(self._counted, "last", None)
+        if last is None or last[0] != key:
+            return super().get_window_stats(item, *identifiers)
+        now = time.time()
+        with self._ends_lock:
+            end = self._ends.get(key)
+        if end is None or end <= now:
+            end = self.storage.get_expiry(key)  # outside the lock: a round trip to the store
+            with self._ends_lock:
+                if len(self._ends) >= self.KEPT_WINDOWS:
+                    self._ends = {k: v for k, v in self._ends.items() if v > now}
+                self._ends[key] = end
+        return WindowStats(end, max(0, item.amount - last[1]))
+
+
+STRATEGIES[CountedFixedWindow.NAME] = CountedFixedWindow  # type: ignore[assignment]
+
+
 def retry_after_seconds() -> int:
     """Seconds until the limit this request went over lets it through again (at least 1)."""
     current = current_access().limiter.current_limit
@@ -174,6 +222,29 @@ def retry_after_seconds() -> int:
 PERMISSIONS_POLICY = (
     "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"
 )
+# The case-manager page's own: its "Use my location" asks the browser, for this origin only.
+PAGE_PERMISSIONS_POLICY = PERMISSIONS_POLICY.replace("geolocation=()", "geolocation=(self)")
+# A map tile template's scheme and host, as CSP writes a source ({s}: any subdomain).
+_TILE_SOURCE = re.compile(
+    r"https?://(\*\.)?[A-Za-z0-9.-]+(:[0-9]{1,5})?|https?://\[[0-9a-fA-F:.]+\](:[0-9]{1,5})?"
+)
+
+
+def tile_source(template: str) -> str:
+    """The CSP source that lets the page load the map tiles of `template` ("" for none, or for
+    tiles on this app's own host); a template whose host CSP cannot name is refused."""
+    parts = urlsplit(template)
+    if not parts.scheme and not parts.netloc:
+        return ""  # none, or a path on this app's host: 'self' covers it
+    source = f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+    if not _TILE_SOURCE.fullmatch(source):
+        raise ValueError(
+            f"LINKAGE_MAP_TILES must be an http(s) URL template such as "
+            f"https://tiles.example.org/{{z}}/{{x}}/{{y}}.png, not {template!r}"
+        )
+    return source
+
+
 HSTS = "max-age=31536000"  # a year; no includeSubDomains: the deployer's other hosts are theirs
 API_PATHS = ("/v1/", "/hsds/")
 
@@ -210,9 +281,10 @@ def security_headers(response):
     if response.mimetype == "text/html" and "Content-Security-Policy" not in response.headers:
         docs = request.path.startswith("/docs")  # Swagger UI starts itself with an inline script
         script = "'self' 'unsafe-inline'" if docs else "'self'"
+        images = " ".join(filter(None, ("'self' data:", current_access().tile_source)))
         response.headers["Content-Security-Policy"] = (
             f"default-src 'self'; script-src {script}; style-src 'self' 'unsafe-inline'; "
-            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+            f"img-src {images}; connect-src 'self'; object-src 'none'; base-uri 'self'; "
             f"frame-ancestors {current_access().frame_ancestors}"
         )
     return response
@@ -233,6 +305,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         storage_uri=settings.rate_limit_storage,
         headers_enabled=False,  # rate_limit_headers writes them, without Retry-After
         key_prefix="linkage",
+        strategy=CountedFixedWindow.NAME,
     )
     app.extensions["linkage_access"] = Access(
         callers=callers,
@@ -241,6 +314,7 @@ def init_app(app: Flask, settings: Settings) -> None:
         frame_ancestors=" ".join(["'self'", *origins]),
         limiter=limiter,
         hsts=settings.hsts,
+        tile_source=tile_source(settings.map_tiles),
     )
     # Order matters: who is calling (g.partner) is known before the limiter counts the request.
     app.before_request(check_access)

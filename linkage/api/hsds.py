@@ -52,7 +52,7 @@ from linkage.hsds.filters import (
     text_filter,
 )
 from linkage.hsds.openapi import hsds_only
-from linkage.hsds.terms import find_term, taxonomies, taxonomy_named, terms
+from linkage.hsds.terms import carried, find_term, taxonomies, taxonomy_named, terms
 from linkage.runtime import runtime
 from linkage.search.index import DOCUMENT_ORDER, SNAPSHOT_ORDER, ResourceIndex
 
@@ -130,7 +130,8 @@ def _service_filters(args: dict) -> list[dict]:
     if (args.get("search") or "").strip():
         filters.append(text_filter(args["search"].strip()))
     if args.get("taxonomy_term_id"):
-        filters.append(term_filter(find_term(rt.taxonomy, args["taxonomy_term_id"])))
+        term = find_term(rt.taxonomy, args["taxonomy_term_id"], carried(rt.index))
+        filters.append(term_filter(term))
     if args.get("taxonomy_id"):
         filters.append(taxonomy_filter(taxonomy_named(args["taxonomy_id"])["name"]))
     if args.get("organization_id"):
@@ -139,6 +140,11 @@ def _service_filters(args: dict) -> list[dict]:
         since = parse_modified_after(args["modified_after"]).isoformat()
         filters.append({"range": {"last_verified": {"gte": since, "format": "yyyy-MM-dd"}}})
     return filters
+
+
+def _excludes() -> list[str]:
+    """The document fields the export leaves out (the sources' 211 names, unless published)."""
+    return hx.source_excludes(runtime().settings.publish_source_term_names)
 
 
 def _not_found(kind: str, value: str):
@@ -201,11 +207,11 @@ class Services(MethodView):
 
         if args["format"] == "ndjson":
             # Every filter is on service-level fields: a service's documents match together.
-            docs = resources.iter_documents(query, point_in_time=True, excludes=hx.SOURCE_EXCLUDES)
+            docs = resources.iter_documents(query, point_in_time=True, excludes=_excludes())
             return _ndjson(shape(group) for group in hx.grouped(docs, ids.service_key))
         window = _window(args)
         total, keys = resources.page_of_services(query, window.first_item, window.page_size)
-        found = hx.by_service(resources.documents_of_services(keys, excludes=hx.SOURCE_EXCLUDES))
+        found = hx.by_service(resources.documents_of_services(keys, excludes=_excludes()))
         return _page(total, window, [shape(found[k]) for k in keys if k in found])
 
 
@@ -220,7 +226,7 @@ class Service(MethodView):
         query = ids.service_query(service_id) if len(service_id) <= MAX_ID_LENGTH else None
         if query is None:
             _not_found("service", service_id)
-        docs = list(rt.index.iter_documents(query, excludes=hx.SOURCE_EXCLUDES))
+        docs = list(rt.index.iter_documents(query, excludes=_excludes()))
         if not docs:
             _not_found("service", service_id)
         return hx.service_full(docs, rt.taxonomy)
@@ -255,12 +261,12 @@ class ServicesAtLocations(MethodView):
         full = args["full"] if args["full"] is not None else args["format"] == "ndjson"
         if args["format"] == "ndjson":
             docs = resources.iter_documents(
-                query, sort=SNAPSHOT_ORDER, point_in_time=True, excludes=hx.SOURCE_EXCLUDES
+                query, sort=SNAPSHOT_ORDER, point_in_time=True, excludes=_excludes()
             )
             return _ndjson(hx.service_at_location_view(d, taxonomy, full) for d in docs)
         window = _window(args)
         total, docs = resources.page_of_documents(
-            query, window.first_item, window.page_size, excludes=hx.SOURCE_EXCLUDES
+            query, window.first_item, window.page_size, excludes=_excludes()
         )
         return _page(total, window, [hx.service_at_location_view(d, taxonomy, full) for d in docs])
 
@@ -283,7 +289,7 @@ class ServiceAtLocation(MethodView):
             query = ids.lookup_query(ids.SERVICE_AT_LOCATION, sal_id)
         else:  # the document's (the /v1 resource's) id
             query = {"ids": {"values": [sal_id]}}
-        doc = rt.index.first(query, excludes=hx.SOURCE_EXCLUDES)
+        doc = rt.index.first(query, excludes=_excludes())
         if doc is None:
             _not_found("service_at_location", sal_id)
         return hx.service_at_location_view(doc, rt.taxonomy, full=True)
@@ -327,10 +333,11 @@ def _organization_object(
 
 
 def _stream_organizations(
-    resources: ResourceIndex, taxonomy, args: dict, nested: bool
+    resources: ResourceIndex, taxonomy, args: dict, nested: bool, excludes: list[str]
 ) -> Iterator[dict]:
     """Every organization: from composite buckets, or with their services from the documents
-    in organization order (one organization's documents in memory at a time)."""
+    (their `excludes` left out: a stream runs outside the request's app context) in
+    organization order (one organization's documents in memory at a time)."""
     partitions = _organization_partitions(args)
     if not nested:
         for query, sources, sub in partitions:
@@ -345,7 +352,7 @@ def _stream_organizations(
     ]
     for query, order in orders:
         docs = resources.iter_documents(
-            query, sort=order + DOCUMENT_ORDER[1:], point_in_time=True, excludes=hx.SOURCE_EXCLUDES
+            query, sort=order + DOCUMENT_ORDER[1:], point_in_time=True, excludes=excludes
         )
         for group in hx.grouped(docs, ids.organization_id):
             ref = ids.parse_organization_id(ids.stable_organization_id(group[0]))
@@ -366,7 +373,8 @@ class Organizations(MethodView):
         resources = rt.index
         nested = args["full"] or args["full_service"]
         if args["format"] == "ndjson":
-            return _ndjson(_stream_organizations(resources, rt.taxonomy, args, nested))
+            stream = _stream_organizations(resources, rt.taxonomy, args, nested, _excludes())
+            return _ndjson(stream)
         window = _window(args)
         total, buckets = resources.page_of_groups(
             _organization_partitions(args), window.first_item, window.page_size
@@ -377,7 +385,7 @@ class Organizations(MethodView):
             query = {
                 "bool": {"should": [ref.query() for ref, _ in orgs], "minimum_should_match": 1}
             }
-            for doc in resources.iter_documents(query, excludes=hx.SOURCE_EXCLUDES):
+            for doc in resources.iter_documents(query, excludes=_excludes()):
                 by_org.setdefault(ids.organization_id(doc), []).append(doc)
         contents = [
             _organization_object(
@@ -405,7 +413,7 @@ class Organization(MethodView):
             query = ids.organization_query(organization_id)
         if query is None:
             _not_found("organization", organization_id)
-        docs = list(rt.index.iter_documents(query, excludes=hx.SOURCE_EXCLUDES))
+        docs = list(rt.index.iter_documents(query, excludes=_excludes()))
         if not docs:
             _not_found("organization", organization_id)
         ref = ids.parse_organization_id(ids.stable_organization_id(docs[0]))
@@ -422,11 +430,12 @@ class Taxonomies(MethodView):
     )
     @blp.response(200, HsdsTaxonomyPage, description="A page of taxonomies, or NDJSON.")
     def get(self, args):
-        """The taxonomies Linkage files services under (categories and its conventions)."""
+        """The taxonomies Linkage files services under (categories and its conventions) and
+        the source vocabularies records carry by code (211, Open Eligibility)."""
         rt = runtime()
         items = [
             t
-            for t in taxonomies(rt.settings.data_dir)
+            for t in taxonomies(rt.settings.data_dir, rt.settings.publish_source_term_names)
             if _words_match(args.get("search"), t["name"], t["description"])
         ]
         return _page_in_memory(items, args)
@@ -439,7 +448,8 @@ class Taxonomy(MethodView):
     @blp.alt_response(404, description="No taxonomy has this id")
     def get(self, args, taxonomy_id):
         """One taxonomy."""
-        found = taxonomy_named(taxonomy_id, runtime().settings.data_dir)
+        settings = runtime().settings
+        found = taxonomy_named(taxonomy_id, settings.data_dir, settings.publish_source_term_names)
         if found is None:
             _not_found("taxonomy", taxonomy_id)
         return found
@@ -453,13 +463,19 @@ class TaxonomyTerms(MethodView):
     )
     @blp.response(200, HsdsTaxonomyTermPage, description="A page of taxonomy terms, or NDJSON.")
     def get(self, args):
-        """Taxonomy terms: the category tree (id = category code) and the convention terms."""
-        taxonomy = runtime().taxonomy
+        """Taxonomy terms: the category tree (id = category code), the convention terms and
+        the 211 and Open Eligibility codes the records carry (211 codes only, unless the
+        deployer publishes their sources' names: they are licensed)."""
+        rt = runtime()
+        taxonomy = rt.taxonomy
+        source_terms = carried(rt.index, rt.settings.publish_source_term_names)
         wanted = taxonomy_named(args["taxonomy_id"])["name"] if args.get("taxonomy_id") else None
-        parent = find_term(taxonomy, args["parent_id"]) if args.get("parent_id") else None
+        parent = (
+            find_term(taxonomy, args["parent_id"], source_terms) if args.get("parent_id") else None
+        )
         items = [
             t.as_hsds()
-            for t in terms(taxonomy).values()
+            for t in [*terms(taxonomy).values(), *source_terms]
             if (wanted is None or t.taxonomy == wanted)
             and (not args["top_only"] or t.parent_id is None)
             and (
@@ -481,7 +497,10 @@ class TaxonomyTerm(MethodView):
     @blp.alt_response(404, description="No taxonomy term has this id")
     def get(self, args, term_id):
         """One taxonomy term."""
-        term = find_term(runtime().taxonomy, term_id)
+        rt = runtime()
+        term = find_term(
+            rt.taxonomy, term_id, carried(rt.index, rt.settings.publish_source_term_names)
+        )
         if term is None:
             _not_found("taxonomy term", term_id)
         return term.as_hsds()

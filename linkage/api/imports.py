@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import shutil
 import uuid
-import zipfile
 from pathlib import Path
 
 from flask.views import MethodView
 from flask_smorest import abort
 
-from indexer import side_table
+from indexer import archives, side_table
+from indexer.limits import Limits
 from indexer.records import ReadError
 from linkage import jobs
 from linkage.api.base import Blueprint
@@ -40,32 +40,6 @@ def _inside(folder: str, relative: str, field: str) -> Path:
             errors={"form": {field: [f"no such file or folder in the import folder: {relative}"]}},
         )
     return target
-
-
-def _unpack(archive: Path, limit: int) -> Path:
-    """Unpack an uploaded zip beside it and return the folder it holds (its one top folder,
-    if that is all it has). Refuses members outside the folder, and more than `limit` bytes
-    unpacked (a small zip can hold a huge file)."""
-    try:
-        with zipfile.ZipFile(archive) as zipped:
-            members = [m for m in zipped.infolist() if not m.is_dir()]
-            if not members:
-                abort(422, errors={"files": {"file": ["the archive is empty"]}})
-            if sum(m.file_size for m in members) > limit:
-                abort(413, message=f"the archive unpacks to more than {limit} bytes")
-            folder = archive.with_suffix("")
-            for member in members:
-                target = (folder / member.filename).resolve()
-                if folder.resolve() not in target.parents:
-                    abort(422, errors={"files": {"file": [f"archive member outside it: {member.filename}"]}})  # fmt: skip
-                target.parent.mkdir(parents=True, exist_ok=True)
-                with zipped.open(member) as src, target.open("wb") as dst:
-                    shutil.copyfileobj(src, dst)
-    except zipfile.BadZipFile:
-        abort(422, errors={"files": {"file": ["not a zip archive"]}})
-    archive.unlink()
-    inside = [p for p in folder.iterdir() if not p.name.startswith(("__MACOSX", "."))]
-    return inside[0] if len(inside) == 1 and inside[0].is_dir() else folder
 
 
 @blp.route("/imports")
@@ -105,13 +79,9 @@ class Imports(MethodView):
             categories = _save_categories(files["categories"], spool, form)
         if upload is not None:
             target = spool / target.name
-            upload.save(target)
-            if target.suffix.lower() == ".zip":  # a folder format (Ohana, HSDS tabular, CSVs)
-                try:
-                    target = _unpack(target, 20 * rt.settings.max_upload_bytes)
-                except BaseException:
-                    shutil.rmtree(spool, ignore_errors=True)
-                    raise
+            upload.save(target)  # as received: the worker unpacks a zip (indexer.archives)
+            if archives.is_archive(target):
+                _check_archive(target, spool, Limits.from_settings(rt.settings).unpacked_bytes)
         try:
             return jobs.submit_job(
                 rt.es, rt.settings.index_alias, source, form["format"], form["mode"], str(target),
@@ -124,6 +94,19 @@ class Imports(MethodView):
             if isinstance(exc, jobs.SourceBusy):
                 abort(409, message=str(exc))
             raise
+
+
+def _check_archive(archive: Path, spool: Path, limit: int) -> None:
+    """An obviously bad zip gets its 4xx now, from its central directory alone (instant at
+    any size); the slow unpacking, and the same checks again, are the worker's."""
+    try:
+        archives.check(archive, limit)
+    except archives.TooLarge as exc:
+        shutil.rmtree(spool, ignore_errors=True)
+        abort(413, message=str(exc))
+    except ReadError as exc:
+        shutil.rmtree(spool, ignore_errors=True)
+        abort(422, errors={"files": {"file": [str(exc)]}})
 
 
 def _save_categories(part, spool: Path, form: dict) -> str:

@@ -10,6 +10,7 @@ from linkage.api.places import resolve_place
 from linkage.api.schemas.search import SearchArgs, SearchOut
 from linkage.runtime import runtime
 from linkage.search import queries, results, suggest
+from linkage.search.phrases import phrases
 
 blp = Blueprint("search", __name__, url_prefix="/v1", description="Search community resources")
 
@@ -54,4 +55,6 @@ def search(args: dict, location: str):
     # Shaped by pure functions to match SearchOut (which documents it); returned as a ready
     # response because a marshmallow dump of 100 nested results is the largest cost on this
     # hot path. tests/test_search_api.py checks the shape against SearchOut.
-    return jsonify(results.search_page(req, response, rt.taxonomy, now, suggestions))
+    # `lang` is the case manager's screen language: it changes the words, never the search.
+    words = phrases(args["lang"])
+    return jsonify(results.search_page(req, response, rt.taxonomy, now, suggestions, words))

@@ -28,6 +28,8 @@ CONVENTION_TAXONOMIES = frozenset({ELIGIBILITY, FEES, FLAGS})
 # Other directories' vocabularies, mapped to categories on import (indexer/crosswalk.py).
 TAXONOMY_211 = "211"
 OPEN_ELIGIBILITY = "open-eligibility"
+# Of those, the ones whose codes documents keep (the HSDS export lists and writes them back).
+SOURCE_TAXONOMIES = (TAXONOMY_211, OPEN_ELIGIBILITY)
 
 # Codes with a meaning of their own.
 INCOME = "income-max-fpl"  # in ELIGIBILITY; value: percent of the federal poverty guideline

@@ -28,7 +28,9 @@ from linkage.hsds.conventions import (
     FLAGS,
     INACTIVE,
     INCOME,
+    OPEN_ELIGIBILITY,
     STATUSES,
+    TAXONOMY_211,
     TEMPORARILY_CLOSED,
 )
 from linkage.hsds.ids import (
@@ -41,13 +43,22 @@ from linkage.hsds.ids import (
     stable_service_id,
     term_id,
 )
-from linkage.hsds.terms import Term, terms
+from linkage.hsds.terms import Term, parent_code, source_term, terms
 from linkage.languages import language_name
 from linkage.search.document import NOT_PUBLIC
 from linkage.taxonomy import Taxonomy
 
-# Fields of the document no export needs (large, or import bookkeeping).
-SOURCE_EXCLUDES = [*NOT_PUBLIC, "needs"]
+# Fields of the document no export needs (large, or import bookkeeping). The Open Eligibility
+# terms are internal to search but the export writes them back (their names are open).
+SOURCE_EXCLUDES = [*(f for f in NOT_PUBLIC if f != "open_eligibility_terms"), "needs"]
+
+
+def source_excludes(names_211: bool = False) -> list[str]:
+    """SOURCE_EXCLUDES, but with the sources' 211 names read when `names_211` (the deployer's
+    publish_source_term_names): the attributes then name the codes as /taxonomy_terms does."""
+    return [f for f in SOURCE_EXCLUDES if not (names_211 and f == "names_211")]
+
+
 ORGANIZATION_ID_GROUP = [
     {"source": {"terms": {"field": "source"}}},
     {"organization": {"terms": {"field": "source_ids.organization"}}},
@@ -93,6 +104,24 @@ def _attributes(doc: dict, sid: str, taxonomy: Taxonomy) -> list[dict]:
         out.append(_attribute(sid, term(FEES, doc["fees"])))
     if doc.get("confidential"):
         out.append(_attribute(sid, term(FLAGS, CONFIDENTIAL)))
+    return out + _source_attributes(doc, sid)
+
+
+def _source_attributes(doc: dict, sid: str) -> list[dict]:
+    """The source's own 211 codes (named only when the document was read with its licensed
+    names, source_excludes) and Open Eligibility codes (with the names it gave them), as the
+    importer reads them back. A term's parent is given where the record carries it too."""
+    codes_211: dict[str, str | None] = dict.fromkeys(doc.get("codes_211") or ())
+    for entry in doc.get("names_211") or ():
+        code, _, name = entry.partition("\t")
+        if code in codes_211 and not codes_211[code]:
+            codes_211[code] = name
+    oe = dict(t.partition("\t")[::2] for t in doc.get("open_eligibility_terms") or ())
+    out = []
+    for taxonomy_name, named in ((TAXONOMY_211, codes_211), (OPEN_ELIGIBILITY, oe)):
+        for code, name in named.items():
+            parent = p if (p := parent_code(code)) in named else None
+            out.append(_attribute(sid, source_term(taxonomy_name, code, name or None, parent)))
     return out
 
 

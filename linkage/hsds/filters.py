@@ -8,7 +8,14 @@ import re
 from datetime import UTC, date, datetime
 
 from linkage import places
-from linkage.hsds.conventions import CATEGORIES, ELIGIBILITY, FEES, INCOME
+from linkage.hsds.conventions import (
+    CATEGORIES,
+    ELIGIBILITY,
+    FEES,
+    INCOME,
+    OPEN_ELIGIBILITY,
+    TAXONOMY_211,
+)
 from linkage.hsds.terms import Term
 from linkage.search import reach
 from linkage.search.queries import SearchRequest, text_query
@@ -116,6 +123,10 @@ def term_filter(term: Term) -> dict:
         return {"term": {"eligibility.tags": term.code}}
     if term.taxonomy == FEES:
         return {"term": {"fees": term.code}}
+    if term.taxonomy == TAXONOMY_211:
+        return {"term": {"codes_211": term.code}}
+    if term.taxonomy == OPEN_ELIGIBILITY:  # `CODE<tab>name`: any name the code was given
+        return {"prefix": {"open_eligibility_terms": f"{term.code}\t"}}
     return {"term": {"confidential": True}}
 
 
@@ -135,4 +146,8 @@ def taxonomy_filter(name: str) -> dict:
         }
     if name == FEES:
         return {"exists": {"field": "fees"}}
+    if name == TAXONOMY_211:
+        return {"exists": {"field": "codes_211"}}
+    if name == OPEN_ELIGIBILITY:
+        return {"exists": {"field": "open_eligibility_terms"}}
     return {"term": {"confidential": True}}

@@ -20,7 +20,8 @@ import time
 from collections.abc import Iterator
 
 import elastic_transport
-from elastic_transport import OrjsonSerializer, Transport
+import orjson
+from elastic_transport import NdjsonSerializer, OrjsonSerializer, Transport
 from elastic_transport.client_utils import DEFAULT
 from elasticsearch import Elasticsearch
 
@@ -101,7 +102,25 @@ class GuardedTransport(Transport):
             return super().perform_request(method, target, **kwargs)
 
 
+class OrjsonNdjsonSerializer(NdjsonSerializer):
+    """NDJSON bodies (a match's _msearch) encoded by orjson, as JSON bodies are: the standard
+    library's encoder was a tenth of a five-need match's time in the app."""
+
+    def json_dumps(self, data) -> bytes:
+        return orjson.dumps(data, default=self.default, option=orjson.OPT_SERIALIZE_NUMPY)
+
+    def json_loads(self, data: bytes):
+        return orjson.loads(data)
+
+
 _clients: dict[tuple[int, Settings], Elasticsearch] = {}
+
+
+def nodes(settings: Settings) -> list[str]:
+    """The cluster's nodes: ELASTICSEARCH_URL is one URL or several, comma-separated. Given
+    several, the client spreads calls over them and tries another when one cannot be reached
+    (within `elasticsearch_retries`)."""
+    return [url.strip() for url in settings.elasticsearch_url.split(",") if url.strip()]
 
 
 def make_client(settings: Settings, guarded: bool = False) -> Elasticsearch:
@@ -111,7 +130,10 @@ def make_client(settings: Settings, guarded: bool = False) -> Elasticsearch:
         "max_retries": settings.elasticsearch_retries,
         "retry_on_timeout": True,
         # orjson decodes search responses several times faster than the standard library.
-        "serializer": OrjsonSerializer(),
+        "serializers": {
+            OrjsonSerializer.mimetype: OrjsonSerializer(),
+            OrjsonNdjsonSerializer.mimetype: OrjsonNdjsonSerializer(),
+        },
         "transport_class": GuardedTransport,
     }
     if settings.elasticsearch_api_key:
@@ -120,7 +142,7 @@ def make_client(settings: Settings, guarded: bool = False) -> Elasticsearch:
         options["basic_auth"] = (settings.elasticsearch_username, settings.elasticsearch_password)
     if settings.elasticsearch_ca_certs:
         options["ca_certs"] = settings.elasticsearch_ca_certs
-    client = Elasticsearch(settings.elasticsearch_url, **options)
+    client = Elasticsearch(nodes(settings), **options)
     if guarded:
         transport = client.transport
         transport.gate = CallGate(settings.elasticsearch_concurrency)

@@ -50,6 +50,9 @@ def _properties(parts: dict[str, Part]) -> dict:
 # --- How values are indexed ------------------------------------------------------------------
 
 KEYWORD = {"type": "keyword"}
+# A name as it sorts: case aside ("apple" between "Alder" and "Birch"); `raw`
+# keeps the name as written, for the aggregations that show it.
+SORT_KEYWORD = {"type": "keyword", "normalizer": "linkage_sort"}
 INTEGER = {"type": "integer"}
 BOOLEAN = {"type": "boolean"}
 # Kept in _source for display only: neither searched nor aggregated.
@@ -174,12 +177,12 @@ DOCUMENT: dict[str, Part] = {
     ),
     "service_name": (
         fields.String(required=True, validate=validate.Length(min=1)),
-        _searched(raw=KEYWORD),
+        _searched(raw=KEYWORD, sort=SORT_KEYWORD),
     ),
     "description": (fields.String(allow_none=True), _searched()),
     "organization_name": (
         fields.String(allow_none=True),
-        _searched(spanish=False, raw=KEYWORD),
+        _searched(spanish=False, raw=KEYWORD, sort=SORT_KEYWORD),
     ),
     "location_name": (fields.String(allow_none=True), _searched(spanish=False)),
     "categories": (fields.List(fields.String(), required=True), KEYWORD),
@@ -189,6 +192,13 @@ DOCUMENT: dict[str, Part] = {
     # The source's own 211 (AIRS) codes, upper case, each part of a compound code apart: what
     # search's `taxonomy` filter matches by prefix ("BD-1800" holds "BD-1800.2000").
     "codes_211": (fields.List(fields.String(), load_default=list), KEYWORD),
+    # The names the source gave its 211 codes, each `CODE<tab>name`: licensed, so internal,
+    # shown only in /hsds/taxonomy_terms when the deployer turns publish_source_term_names on.
+    "names_211": (fields.List(fields.String(), load_default=list), KEYWORD),
+    # The source's Open Eligibility codes (its own numbering, `101-02-01`, or v2.0 ids,
+    # `1102`), each `CODE<tab>name` with the name it gave (empty if none): openly licensed,
+    # listed by /hsds/taxonomy_terms and written back by the HSDS export; internal to search.
+    "open_eligibility_terms": (fields.List(fields.String(), load_default=list), KEYWORD),
     "category_source": (
         fields.String(
             allow_none=True,
@@ -304,7 +314,7 @@ MAPPINGS: dict = {
 # Fields for search and import bookkeeping only, never shown to API users.
 INTERNAL_FIELDS = (
     "category_names", "notes", "dedupe_key", "origin", "fingerprint", "embedding", "meaning",
-    "hsds_ids",
+    "hsds_ids", "names_211", "open_eligibility_terms",
 )  # fmt: skip
 # What a full record shown to API users leaves out: the internal fields, and the weekly
 # minutes the open-now filter reads (the schedule says the same for people).
@@ -390,12 +400,14 @@ def index_settings(
     replicas: str = Settings.replicas,
 ) -> dict:
     """Index settings with the `linkage_text` analyzer built on the chosen stemming filter,
-    `linkage_exact` (lower case only) and `linkage_spanish` (Spanish stop words, and the
-    chosen Spanish stemming; without one, still its own words), and `replicas`
+    `linkage_exact` (lower case only), `linkage_spanish` (Spanish stop words, and the
+    chosen Spanish stemming; without one, still its own words), the `linkage_sort`
+    normalizer (SORT_KEYWORD), and `replicas`
     (replica_settings)."""
     analysis: dict = {
         "filter": {"linkage_stop_es": {"type": "stop", "stopwords": "_spanish_"}},
         "analyzer": {},
+        "normalizer": {"linkage_sort": {"type": "custom", "filter": ["lowercase"]}},
     }
     filters = ["lowercase"]
     if stemming is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from linkage.places import Place
+from linkage.search.phrases import Phrases, phrases
 
 SENIOR_AGE = 60  # the age most senior programs (Older Americans Act) start at
 YOUTH_MAX_AGE = 24  # youth programs (runaway and homeless youth) serve up to 24
@@ -63,39 +64,46 @@ def filters(client: Client) -> list[dict]:
     return out
 
 
-def judge(doc: dict, client: Client, tag_names: dict[str, str]) -> Judgement:
-    """Whether the client qualifies for this service, and why, in words a case manager uses."""
+def judge(
+    doc: dict, client: Client, tag_names: dict[str, str], words: Phrases | None = None
+) -> Judgement:
+    """Whether the client qualifies for this service, and why, in words a case manager uses
+    (in the display language of `words`, English by default; `tag_names` in the same)."""
+    say = (words or phrases()).say
     e = doc.get("eligibility") or {}
     j = Judgement()
     low, high = e.get("min_age"), e.get("max_age")
-    if client.age is not None:
-        if low is not None and client.age < low:
-            j.excluded_because.append(f"age {client.age} is under the minimum age of {low}")
-        elif high is not None and client.age > high:
-            j.excluded_because.append(f"age {client.age} is over the maximum age of {high}")
+    age = client.age
+    if age is not None:
+        if low is not None and age < low:
+            j.excluded_because.append(say("eligibility", "under_minimum", age=age, low=low))
+        elif high is not None and age > high:
+            j.excluded_because.append(say("eligibility", "over_maximum", age=age, high=high))
         elif low is not None or high is not None:
-            j.reasons.append(f"age {client.age} is within {_ages(low, high)}")
+            ages = _ages(low, high, say)
+            j.reasons.append(say("eligibility", "age_within", age=age, ages=ages))
     elif low is not None or high is not None:
-        j.check.append(_ages(low, high))
+        j.check.append(_ages(low, high, say))
     limit = e.get("income_max_fpl")
     if limit is not None:
-        if client.poverty_percent is None:
-            j.check.append(f"income limit {limit}% of poverty")
+        percent = None if client.poverty_percent is None else f"{client.poverty_percent:.0f}"
+        if percent is None:
+            j.check.append(say("eligibility", "income_limit", limit=limit))
         elif client.poverty_percent > limit:
             j.excluded_because.append(
-                f"income {client.poverty_percent:.0f}% of poverty is over the limit of {limit}%"
+                say("eligibility", "income_over", percent=percent, limit=limit)
             )
         else:
-            j.reasons.append(f"income {client.poverty_percent:.0f}% of poverty is within {limit}%")
+            j.reasons.append(say("eligibility", "income_within", percent=percent, limit=limit))
     for tag in e.get("tags") or ():
-        name = tag_names.get(tag, tag)
+        group = tag_names.get(tag, tag).lower()
         verdict = _tag_verdict(tag, client)
         if verdict is True:
-            j.reasons.append(f"for {name.lower()}: yes")
+            j.reasons.append(say("eligibility", "group_yes", group=group))
         elif verdict is False:
-            j.excluded_because.append(f"for {name.lower()} only")
+            j.excluded_because.append(say("eligibility", "group_only", group=group))
         else:
-            j.check.append(f"for {name.lower()}")
+            j.check.append(say("eligibility", "group_check", group=group))
     j.eligible = not j.excluded_because
     return j
 
@@ -113,7 +121,9 @@ def _tag_verdict(tag: str, client: Client) -> bool | None:
     return True if tag in client.tags else None
 
 
-def _ages(low: int | None, high: int | None) -> str:
+def _ages(low: int | None, high: int | None, say) -> str:
     if low is not None and high is not None:
-        return f"ages {low}–{high}"
-    return f"age {low}+" if low is not None else f"ages up to {high}"
+        return say("eligibility", "ages_between", low=low, high=high)
+    if low is not None:
+        return say("eligibility", "age_and_over", low=low)
+    return say("eligibility", "ages_up_to", high=high)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from linkage import hours
-from linkage.languages import language_name
 from linkage.search import reach
+from linkage.search.phrases import Phrases, phrases
 from linkage.taxonomy import Taxonomy
 
 # Facets that count what is shown: name → the field counted.
@@ -79,29 +79,40 @@ def _entries(agg: dict | None) -> list[dict]:
     return [{"value": b["key"], "count": b["doc_count"]} for b in (agg or {}).get("buckets", [])]
 
 
-def shape(aggregations: dict | None, taxonomy: Taxonomy) -> dict:
+def shape(aggregations: dict | None, taxonomy: Taxonomy, words: Phrases | None = None) -> dict:
     """The response's `facets` (SearchOut's FacetsOut), with the names of categories,
-    languages, eligibility tags and weekdays."""
+    languages, eligibility tags, fees, delivery, reaches and weekdays, in the display
+    language of `words` (English by default)."""
+    words = words or phrases()
     aggregations = aggregations or {}
     shown = aggregations.get(SHOWN, aggregations)
-    facets: dict = {"reach": reach.shape_facet(_own(aggregations, "reach"))}
+    facets: dict = {"reach": _named(reach.shape_facet(_own(aggregations, "reach")), "reach", words)}
     for name in SHOWN_FACETS:
         entries = _entries(shown.get(name))
         for e in entries:
             if name == "categories" and e["value"] in taxonomy:
-                e["name"] = taxonomy.categories[e["value"]].name
+                e["name"] = words.category(taxonomy, e["value"])
             if name == "languages":
-                e["name"] = language_name(e["value"])
+                e["name"] = words.language(e["value"])
         facets[name] = entries
     for name in NARROWING_FACETS:
         facets[name] = _entries(_own(aggregations, name))
     for e in facets["serves"]:
-        if tag := taxonomy.eligibility_tags.get(e["value"]):
-            e["name"] = tag["name"]
+        if tag := words.tag(taxonomy, e["value"]):
+            e["name"] = tag
+    _named(facets["fees"], "fees", words)
+    _named(facets["delivery"], "delivery", words)
     days = (_own(aggregations, "open_on") or {}).get("buckets") or {}
     facets["open_on"] = [
-        {"value": d, "name": hours.DAY_NAMES[d], "count": days[d]["doc_count"]}
+        {"value": d, "name": words.name("days", d), "count": days[d]["doc_count"]}
         for d in hours.DAYS
         if d in days
     ]
     return facets
+
+
+def _named(entries: list[dict], kind: str, words: Phrases) -> list[dict]:
+    """`entries` with the names of their values (data/result-words.json)."""
+    for e in entries:
+        e["name"] = words.name(kind, e["value"])
+    return entries

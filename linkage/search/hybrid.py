@@ -25,6 +25,7 @@ from functools import cache
 import numpy as np
 
 from linkage.search import semantic
+from linkage.search.phrases import Phrases, phrases
 from linkage.taxonomy import Taxonomy
 
 RETRIEVALS = ("hybrid", "lexical", "semantic")
@@ -239,6 +240,21 @@ def words_match(terms: tuple[str, ...], fields: list[str] = MEANING_FIELDS) -> d
     }
 
 
+OWN_FIELDS = ["service_name", "description"]  # not category_names: every holder has those
+
+
+def own_words(meaning: Meaning, boost: float) -> dict:
+    """The holders of a meaning whose own name or description hold one of its categories'
+    words (a top-level category's in the name only): a flat score of `boost`."""
+    clauses = []
+    for code in meaning.categories:
+        fields = ["service_name"] if code in meaning.broad else OWN_FIELDS
+        clauses.append(words_match(meaning.terms[code], fields))
+    said = {"bool": {"should": clauses, "minimum_should_match": 1}}
+    return {"constant_score": {"filter": {"bool": {"filter": [meaning.holders, said]}},
+                               "boost": boost}}  # fmt: skip
+
+
 def meaning_clause(meaning: Meaning, retrieval: str) -> dict:
     """Records that carry the meaning's categories (HOLDER_BONUS + their meaning's score), or
     that its words and meaning find (at most MEANING_BOOST): a scoring clause for `must`.
@@ -320,32 +336,43 @@ def query_knn(vector: list[float], filters: list[dict]) -> dict:
     return knn(vector, filters, QUERY_FLOOR, QUERY_K, SEMANTIC_BOOST, SIMILAR_QUERY)
 
 
-def reasons(matched: Sequence[str], doc: dict, req, taxonomy: Taxonomy) -> list[str]:
+def reasons(
+    matched: Sequence[str], doc: dict, req, taxonomy: Taxonomy, words: Phrases | None = None
+) -> list[str]:
     """Why a record was found by meaning (from the named queries it matched, `req` a
     search.SearchRequest): "matched: food pantry" (a word of a need's category, its meaning
     agreeing), "similar to: food pantry" (a category's meaning alone, or the words'),
-    none for a record that carries the category (its category says why)."""
+    none for a record that carries the category (its category says why); in the display
+    language of `words`."""
+    say = words or phrases()
     matched = set(matched)
     why: list[str] = []
     if SIMILAR_QUERY in matched and LEXICAL not in matched and req.retrieval == "hybrid":
-        why.append(f"similar to: {req.q}")
+        why.append(say.say("why", "similar", words=req.q))
     if HOLDERS in matched:
         return why
-    names = doc.get("category_names") or ()
-    text = " ".join((doc.get("service_name") or "", doc.get("description") or "", *names)).lower()
+    text = None
     words: list[str] = []
     similar: list[str] = []
     for meaning in (*req.need_meanings, *req.category_meanings, *req.query_meanings):
         for code in meaning.categories:
-            found = [t for t in meaning.terms[code] if _has_phrase(text, t)]
-            if WORDS + code in matched and found:
-                words += found
-            elif WORDS + code in matched or SIMILAR + code in matched:
-                similar.append(taxonomy.categories[code].name.lower())
+            if WORDS + code in matched:
+                # The record's words are read only for a category its words matched: a
+                # search's hits times a need's words is most of the cost of a page otherwise.
+                if text is None:
+                    names = doc.get("category_names") or ()
+                    parts = (doc.get("service_name") or "", doc.get("description") or "", *names)
+                    text = " ".join(parts).lower()
+                if found := [t for t in meaning.terms[code] if _has_phrase(text, t)]:
+                    words += found
+                    continue
+            if WORDS + code in matched or SIMILAR + code in matched:
+                similar.append(say.category(taxonomy, code).lower())
     if words:
-        why.append(f"matched: {', '.join(list(dict.fromkeys(words))[:3])}")
+        why.append(say.say("why", "matched", words=", ".join(list(dict.fromkeys(words))[:3])))
     elif similar:
-        why.append(f"similar to: {similar[-1]}")  # the narrowest (children follow parents)
+        # The narrowest (children follow parents).
+        why.append(say.say("why", "similar", words=similar[-1]))
     return why
 
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from linkage.languages import language_name
 from linkage.screening.needs import Need
 from linkage.search import eligibility, hybrid, queries, reach, results
 from linkage.search.eligibility import Client
 from linkage.search.filters import ACTIVE_ONLY, build_filters, open_now_filter
+from linkage.search.phrases import Phrases, phrases
 from linkage.search.reach import within_radius
 from linkage.taxonomy import Taxonomy
 
@@ -49,20 +49,27 @@ class NeedGroup:
 
 
 def groups_for(
-    needs: list[Need], named: list[str], taxonomy: Taxonomy, vocabulary: dict
+    needs: list[Need],
+    named: list[str],
+    taxonomy: Taxonomy,
+    vocabulary: dict,
+    words: Phrases | None = None,
 ) -> list[NeedGroup]:
+    """The lists of referrals to find, labelled in the display language of `words`."""
+    words = words or phrases()
     groups: dict[str, NeedGroup] = {}
     for need in needs:
-        groups.setdefault(need.key, _need_group(need.key, need.label, need.code, taxonomy))
+        label = words.need_label(vocabulary, need.code, need.label)
+        groups.setdefault(need.key, _need_group(need.key, label, need.code, taxonomy))
     for code in named:
         if code in groups:
             continue
         if code in taxonomy:
             meaning = hybrid.category_meaning(taxonomy, code)
-            name = taxonomy.categories[code].name
+            name = words.category(taxonomy, code)
             groups[code] = NeedGroup(code, name, None, (code,), (), meaning)
         else:
-            label = vocabulary.get(code, {}).get("label", code)
+            label = words.need_label(vocabulary, code, code)
             groups[code] = _need_group(code, label, code, taxonomy)
     return list(groups.values())
 
@@ -209,13 +216,16 @@ def all_for_need_query(group: NeedGroup, size: int) -> dict:
     }
 
 
-def excluded_reasons(docs: list[dict], client: Client, taxonomy: Taxonomy) -> tuple[int, list]:
+def excluded_reasons(
+    docs: list[dict], client: Client, taxonomy: Taxonomy, words: Phrases | None = None
+) -> tuple[int, list]:
     """How many of these services the client is eligible for, and why the others exclude
     her: each reason with the number of services it excludes, most first."""
-    tag_names = {k: v["name"] for k, v in taxonomy.eligibility_tags.items()}
+    words = words or phrases()
+    tag_names = words.tag_names(taxonomy)
     eligible, counts = 0, {}
     for doc in docs:
-        judgement = eligibility.judge(doc, client, tag_names)
+        judgement = eligibility.judge(doc, client, tag_names, words)
         eligible += judgement.eligible
         for reason in dict.fromkeys(judgement.excluded_because):
             counts[reason] = counts.get(reason, 0) + 1
@@ -223,20 +233,31 @@ def excluded_reasons(docs: list[dict], client: Client, taxonomy: Taxonomy) -> tu
     return eligible, [{"reason": reason, "services": n} for reason, n in ranked]
 
 
-def none_eligible_message(total: int, examined: int, eligible: int, reasons: list[dict]) -> str:
+def none_eligible_message(
+    total: int, examined: int, eligible: int, reasons: list[dict], words: Phrases | None = None
+) -> str:
     """What to say when no referral is found anywhere: how many services the directory has for
     the need, and why they exclude the client (counted)."""
+    say = (words or phrases()).say
     if not total:
-        return "no resource for this need in the directory"
-    services = "1 service" if total == 1 else f"{total} services"
+        return say("messages", "nothing_in_directory")
+    services = (
+        say("messages", "one_service") if total == 1 else say("messages", "services", n=total)
+    )
     if eligible:
-        return (
-            f"{services} for this need; the client is eligible for {eligible} of the "
-            f"{examined} examined, none with a location or serving the client's area"
+        return say(
+            "messages",
+            "eligible_none_reachable",
+            services=services,
+            eligible=eligible,
+            examined=examined,
         )
     counted = "; ".join(f"{r['reason']}: {r['services']}" for r in reasons)
-    of = f" (of the first {examined}: {counted})" if examined < total else f" ({counted})"
-    return f"{services} for this need; none the client is eligible for{of}"
+    if examined < total:
+        of = say("messages", "of_the_first", examined=examined, counted=counted)
+    else:
+        of = say("messages", "counted", counted=counted)
+    return say("messages", "none_eligible", services=services, of=of)
 
 
 def _qualifying(group: NeedGroup, client: Client) -> dict:
@@ -253,29 +274,37 @@ def shape_referral(
     taxonomy: Taxonomy,
     now: datetime,
     client_needs: dict[str, str],
+    words: Phrases | None = None,
 ) -> dict:
     """One referral: the resource as search shapes it, plus why it fits this need and this
-    client."""
+    client, in the display language of `words` (English by default)."""
+    words = words or phrases()
+    say = words.say
     spoken = next((lang for lang in client.languages if lang in (doc.get("languages") or ())), None)
     result = results.shape_resource(
-        doc, taxonomy, now, place=client.place, radius_miles=radius_miles, language=spoken
+        doc,
+        taxonomy,
+        now,
+        place=client.place,
+        radius_miles=radius_miles,
+        language=spoken,
+        words=words,
     )
     fitting = [
         c
         for c in doc.get("categories") or ()
         if set(taxonomy.ancestors_and_self(c)) & set(group.categories)
     ]
-    why = [f"{group.label} → {taxonomy.categories[c].name}" for c in fitting[:2]] or [
-        f"addresses {group.label.lower()}"
-    ]
-    judgement = eligibility.judge(
-        doc, client, {k: v["name"] for k, v in taxonomy.eligibility_tags.items()}
-    )
-    why += [f"eligible: {r}" for r in judgement.reasons]
+    why = [
+        say("why", "need_category", need=group.label, category=words.category(taxonomy, c))
+        for c in fitting[:2]
+    ] or [say("why", "addresses", need=group.label.lower())]
+    judgement = eligibility.judge(doc, client, words.tag_names(taxonomy), words)
+    why += [say("why", "eligible", reason=r) for r in judgement.reasons]
     why += result["why"]
     if client.languages and spoken is None:
-        names = ", ".join(language_name(lang) for lang in client.languages)
-        why.append(f"does not list {names}")
+        names = ", ".join(words.language(lang) for lang in client.languages)
+        why.append(say("why", "does_not_list", languages=names))
     also = [
         label
         for code, label in client_needs.items()

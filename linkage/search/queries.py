@@ -47,6 +47,10 @@ SPANISH_FIELDS = ["service_name.es^3", "description.es", "eligibility.descriptio
 # semantic match's boost are set against.
 PHRASE_BOOST, EXACT_BOOST, STEMMED_BOOST, SPANISH_BOOST, FUZZY_BOOST = 0.8, 0.6, 0.4, 0.4, 0.04
 MIN_WORDS = "2<75%"  # of 1 or 2 words all, of more three in four
+# A category named by the words: a flat score above a text match alone. Then, among the
+# records matched, any one of the words (a partial match's share) and, for a named category's
+# holders, its words in their own name or description.
+CATEGORY_BOOST, ANY_WORD_BOOST, CATEGORY_WORDS_BOOST = 20.0, 4.0, 8.0
 # Edits a near miss may have: none below 6 letters ("halal" is not "hall"), one up to 8, two
 # from 9 ("conseling" is "counseling").
 FUZZINESS = "AUTO:6,9"
@@ -55,10 +59,13 @@ MAX_NAMED_WORDS = 8
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
 SOURCE_EXCLUDES = list(INTERNAL_FIELDS)
 # The orders of `sort` besides relevance and distance: by the service's or the organisation's
-# name (a record without one last), then the other name.
+# name, case aside (a record without one last), then the other name. An index
+# built before the `sort` sub-field existed sorts its records last until its next load.
+_SERVICE_NAME = {"service_name.sort": {"order": "asc", "unmapped_type": "keyword"}}
+_ORGANIZATION_NAME = {"organization_name.sort": {"order": "asc", "unmapped_type": "keyword"}}
 NAME_SORTS = {
-    "name": [{"service_name.raw": "asc"}, {"organization_name.raw": "asc"}],
-    "organization": [{"organization_name.raw": "asc"}, {"service_name.raw": "asc"}],
+    "name": [_SERVICE_NAME, _ORGANIZATION_NAME],
+    "organization": [_ORGANIZATION_NAME, _SERVICE_NAME],
 }
 
 
@@ -208,6 +215,21 @@ def word_clauses(q: str) -> list[dict]:
     return clauses
 
 
+def any_word_clauses(core: str) -> list[dict]:
+    """A flat share per meaningful word a record holds in its service text: a partial
+    match counts, but how often or where a word occurs does not (else "Food" in one pantry's
+    name outranks a nearer pantry whose description says "food pantry")."""
+    return [
+        {
+            "constant_score": {
+                "filter": {"multi_match": {"query": word, "fields": SERVICE_TEXT}},
+                "boost": ANY_WORD_BOOST,
+            }
+        }
+        for word in list(dict.fromkeys(meaningful(core)))[:MAX_NAMED_WORDS]
+    ]
+
+
 def text_query(req: SearchRequest) -> dict:
     """The words: exact and phrase matches above stemmed (English, Spanish), stemmed above a
     fuzzy fallback, either spelling (British, American), or any category recognised in them."""
@@ -247,9 +269,17 @@ def text_query(req: SearchRequest) -> dict:
     # a record that is all the words name ("lawyer for eviction": legal help and housing, or
     # tenant legal aid, under both) ranks above one that is a part.
     for code in sorted({m.category for m in req.recognised}):
-        should.append({"constant_score": {"filter": hybrid.category_holders(code), "boost": 20.0}})
+        should.append(
+            {"constant_score": {"filter": hybrid.category_holders(code), "boost": CATEGORY_BOOST}}
+        )
     matched = {"bool": {"should": should, "minimum_should_match": 1}}
-    return {"bool": {"must": [matched], "should": word_clauses(req.q)}}
+    # Among what matched, every word counts on its own, and a holder of a named category
+    # whose own words say what it is ("child care" for "daycare"): the category's flat score
+    # otherwise ties its holders, and distance alone orders a WIC office (filed under baby
+    # supplies) above the pregnancy centre that hands out diapers.
+    ranking = any_word_clauses(core)
+    ranking += [hybrid.own_words(m, CATEGORY_WORDS_BOOST) for m in req.query_meanings]
+    return {"bool": {"must": [matched], "should": [*ranking, *word_clauses(req.q)]}}
 
 
 def meaning_clauses(req: SearchRequest) -> list[dict]:

@@ -18,7 +18,6 @@ import math
 from linkage.places import NATIONWIDE, Place
 
 REACHES = ("local", "area", "remote")
-LABELS = {"local": "Near you", "area": "Serves your area", "remote": "Phone, online or nationwide"}
 
 # Factors on a result's relevance: at comparable relevance local before area before remote.
 # A local service's factor falls with distance from LOCAL_WEIGHT (at the place) to
@@ -153,12 +152,9 @@ def facet_aggregation(by_reach: dict[str, dict]) -> dict:
 
 
 def shape_facet(aggregation: dict | None) -> list[dict]:
+    """The reach facet's counts, in REACHES order (linkage.search.facets names them)."""
     buckets = (aggregation or {}).get("buckets") or {}
-    return [
-        {"value": r, "name": LABELS[r], "count": buckets[r]["doc_count"]}
-        for r in REACHES
-        if r in buckets
-    ]
+    return [{"value": r, "count": buckets[r]["doc_count"]} for r in REACHES if r in buckets]
 
 
 def nearest_bound_miles(radius_miles: float, factor: float, max_miles: float) -> float:

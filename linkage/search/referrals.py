@@ -9,13 +9,13 @@ from linkage.search import match, reach
 from linkage.search.eligibility import Client
 from linkage.search.index import ResourceIndex
 from linkage.search.match import NeedGroup
+from linkage.search.phrases import DEFAULT_LANG, phrases
 from linkage.taxonomy import Taxonomy
 
 # How many extra hits to fetch so that excluded services can be shown beside the eligible.
 INELIGIBLE_HEADROOM = 25
 # How many of a need's services to judge when the client qualifies for none (reasons counted).
 EXCLUDED_EXAMINED = 200
-NOTHING_IN_DIRECTORY = match.none_eligible_message(0, 0, 0, [])
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,7 @@ class MatchOptions:
     # Where to look when nothing is within the radius (Settings.nearest_*).
     nearest_radius_factor: float = field(kw_only=True)
     nearest_max_miles: float = field(kw_only=True)
+    lang: str = field(default=DEFAULT_LANG, kw_only=True)  # the display language (phrases)
 
 
 def find_referrals(
@@ -49,10 +50,13 @@ def find_referrals(
                                           options.open_now, options.include_ineligible)]  # fmt: skip
     responses = index.msearch(searches)
     client_needs = {g.need_code: g.label for g in groups if g.need_code}
+    words = phrases(options.lang)
 
     def shape(hits: list[dict], g: NeedGroup, radius_miles: float = options.radius_miles):
         return [
-            match.shape_referral(h["_source"], g, client, radius_miles, taxonomy, now, client_needs)
+            match.shape_referral(
+                h["_source"], g, client, radius_miles, taxonomy, now, client_needs, words
+            )
             for h in hits
         ]
 
@@ -79,18 +83,21 @@ def find_referrals(
     if empty:
         _nearest(index, empty, client, options, shape)
     # Nothing found anywhere: say how many the directory has and why they exclude the client.
+    nothing = match.none_eligible_message(0, 0, 0, [], words)
     unfound = [
         (g, e)
         for g, e in zip(groups, referrals, strict=True)
         if not e["resources"] and not e["nearest_outside_radius"]
-        and (client.place is None or e["message"] == NOTHING_IN_DIRECTORY)
+        and (client.place is None or e["message"] == nothing)
     ]  # fmt: skip
     if unfound:
-        _none_eligible(index, taxonomy, unfound, client)
+        _none_eligible(index, taxonomy, unfound, client, words)
     return referrals
 
 
-def _none_eligible(index: ResourceIndex, taxonomy: Taxonomy, unfound: list, client: Client) -> None:
+def _none_eligible(
+    index: ResourceIndex, taxonomy: Taxonomy, unfound: list, client: Client, words
+) -> None:
     """Every service for each need, judged against the client: one _msearch."""
     searches = []
     for g, _ in unfound:
@@ -98,11 +105,11 @@ def _none_eligible(index: ResourceIndex, taxonomy: Taxonomy, unfound: list, clie
     for (_, entry), response in zip(unfound, index.msearch(searches), strict=True):
         docs = [h["_source"] for h in response["hits"]["hits"]]
         total = response["hits"]["total"]["value"]
-        eligible, reasons = match.excluded_reasons(docs, client, taxonomy)
+        eligible, reasons = match.excluded_reasons(docs, client, taxonomy, words)
         if client.place is None and eligible:
             continue  # she qualifies for some (only open-now, say, left none)
         entry["excluded_reasons"] = reasons
-        entry["message"] = match.none_eligible_message(total, len(docs), eligible, reasons)
+        entry["message"] = match.none_eligible_message(total, len(docs), eligible, reasons, words)
 
 
 def _nearest(
@@ -111,6 +118,7 @@ def _nearest(
     """For each need with nothing within the radius: the nearest within bounds (their reach
     judged against the distance looked), else a wider radius that finds one. One _msearch."""
     radius_miles = options.radius_miles
+    say = phrases(options.lang).say
     bound = reach.nearest_bound_miles(
         radius_miles, options.nearest_radius_factor, options.nearest_max_miles
     )
@@ -122,23 +130,21 @@ def _nearest(
         nearest, farther = responses[2 * n], responses[2 * n + 1]
         entry["nearest_outside_radius"] = shape(nearest["hits"]["hits"], g, bound)
         if entry["nearest_outside_radius"]:
-            entry["message"] = (
-                f"nothing found within {radius_miles:g} miles; the nearest within "
-                f"{bound:g} miles or serving the client's area"
+            entry["message"] = say(
+                "messages", "nearest_outside", radius=f"{radius_miles:g}", bound=f"{bound:g}"
             )
             continue
         hits = farther["hits"]["hits"]
         wider = reach.suggested_radius(hits[0]["sort"][0]) if hits else None
         entry["wider_radius_miles"] = wider
         if wider is not None:
-            entry["message"] = (
-                f"nothing found within {bound:g} miles or serving the client's area; "
-                f"a {wider:g}-mile radius finds the nearest"
+            entry["message"] = say(
+                "messages", "wider_radius", bound=f"{bound:g}", wider=f"{wider:g}"
             )
         elif hits:
-            entry["message"] = (
-                f"nothing found within {bound:g} miles or serving the client's area, nor "
-                f"within {reach.WIDEST_RADIUS_MILES:g} miles"
+            widest = f"{reach.WIDEST_RADIUS_MILES:g}"
+            entry["message"] = say(
+                "messages", "none_within_widest", bound=f"{bound:g}", widest=widest
             )
         else:
-            entry["message"] = NOTHING_IN_DIRECTORY
+            entry["message"] = say("messages", "nothing_in_directory")

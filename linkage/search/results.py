@@ -12,23 +12,15 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from linkage import hours, places
-from linkage.languages import language_name
+from linkage import hours
 from linkage.places import METERS_PER_MILE, Place, miles_between
 from linkage.search import facets, hybrid, reach
 from linkage.search.document import NOT_PUBLIC
+from linkage.search.phrases import Phrases, phrases
 from linkage.search.queries import MATCHED_WORD, SearchRequest
 from linkage.taxonomy import Taxonomy
 from linkage.words import meaningful
-
-AREA_LABELS = {
-    places.AREA_ZIP: "your ZIP code",
-    places.AREA_COUNTY: "your county",
-    places.AREA_STATE: "your state",
-    places.NATIONWIDE: places.NATIONWIDE,
-}
 
 
 def search_page(
@@ -37,8 +29,11 @@ def search_page(
     taxonomy: Taxonomy,
     now: datetime,
     suggestions: dict | None = None,
+    words: Phrases | None = None,
 ) -> dict:
-    """A search's response (SearchOut): the page of results, what the words named, the facets."""
+    """A search's response (SearchOut): the page of results, what the words named, the facets,
+    their words in the display language of `words` (English by default)."""
+    words = words or phrases()
     total = response["hits"]["total"]["value"]
     return {
         "total": total,
@@ -48,67 +43,87 @@ def search_page(
         "place": req.place.__dict__ if req.place else None,
         "radius_miles": req.radius_miles if req.place else None,
         "recognised": [
-            {"category": m.category, "name": taxonomy.categories[m.category].name, "term": m.term}
+            {"category": m.category, "name": words.category(taxonomy, m.category), "term": m.term}
             for m in req.recognised
         ],
         "results": [
-            shape_result(hit["_source"], req, taxonomy, now, hit.get("matched_queries") or ())
+            shape_result(
+                hit["_source"], req, taxonomy, now, hit.get("matched_queries") or (), words
+            )
             for hit in response["hits"]["hits"]
         ],
-        "facets": shape_facets(response.get("aggregations"), taxonomy),
+        "facets": facets.shape(response.get("aggregations"), taxonomy, words),
         "suggestions": suggestions,
     }
 
 
 def shape_result(
-    doc: dict, req: SearchRequest, taxonomy: Taxonomy, now: datetime, matched: Sequence[str] = ()
+    doc: dict,
+    req: SearchRequest,
+    taxonomy: Taxonomy,
+    now: datetime,
+    matched: Sequence[str] = (),
+    words: Phrases | None = None,
 ) -> dict:
     """One search result, and why it matched (`matched`: the hit's named queries, for the
     words', semantic and meaning reasons)."""
+    words = words or phrases()
     result = shape_resource(
-        doc, taxonomy, now, place=req.place, radius_miles=req.radius_miles, language=req.language
+        doc,
+        taxonomy,
+        now,
+        place=req.place,
+        radius_miles=req.radius_miles,
+        language=req.language,
+        words=words,
     )
     asked: list[str] = []
     if req.age is not None:
-        asked.append(f"serves age {req.age}")
+        asked.append(words.say("why", "serves_age", age=req.age))
     if req.free and doc.get("fees") == "free":
-        asked.append("free")
-    result["why"] = [*search_reasons(doc, req, taxonomy, matched), *result["why"], *asked]
+        asked.append(words.say("why", "free"))
+    reasons = search_reasons(doc, req, taxonomy, matched, words)
+    result["why"] = [*reasons, *result["why"], *asked]
     return result
 
 
 def search_reasons(
-    doc: dict, req: SearchRequest, taxonomy: Taxonomy, matched: Sequence[str]
+    doc: dict,
+    req: SearchRequest,
+    taxonomy: Taxonomy,
+    matched: Sequence[str],
+    words: Phrases | None = None,
 ) -> list[str]:
     """What of a search a record matched: the categories its words named or were asked for,
     the needs asked for, the words it holds, its meaning."""
+    words = words or phrases()
     why: list[str] = []
     doc_tree = set(doc.get("category_tree") or ())
     for match in req.recognised:
         if match.category in doc_tree:
-            why.append(
-                f"category: {taxonomy.categories[match.category].name} (from '{match.term}')"
-            )
+            name = words.category(taxonomy, match.category)
+            why.append(words.say("why", "category_from", name=name, term=match.term))
     for code in req.categories:
         if code in doc_tree:
-            why.append(f"category: {taxonomy.categories[code].name}")
+            why.append(words.say("why", "category", name=words.category(taxonomy, code)))
     for need in req.needs:
         if need in (doc.get("needs") or ()):
-            why.append(f"addresses need: {need}")
+            why.append(words.say("why", "addresses_need", need=need))
     if why and doc.get("category_source") == "inferred":
         # The source gave no category: the match rests on the record's words (indexer.infer).
-        why.append(f"inferred from its {doc.get('category_inferred_from') or 'description'}")
-    why += matched_words(matched, req.q)
-    why += hybrid.reasons(matched, doc, req, taxonomy)
+        field = words.name("inferred_from", doc.get("category_inferred_from") or "description")
+        why.append(words.say("why", "inferred", field=field))
+    why += matched_words(matched, req.q, words)
+    why += hybrid.reasons(matched, doc, req, taxonomy, words)
     return why
 
 
-def matched_words(matched: Sequence[str], q: str | None) -> list[str]:
+def matched_words(matched: Sequence[str], q: str | None, words: Phrases | None = None) -> list[str]:
     """The reason naming the query's words a hit holds, in the query's order: ["matched:
     food, pantry"] or []."""
     names = set(matched)
     found = [w for w in dict.fromkeys(meaningful(q or "")) if MATCHED_WORD + w in names]
-    return [f"matched: {', '.join(found)}"] if found else []
+    return [(words or phrases()).say("why", "matched", words=", ".join(found))] if found else []
 
 
 def shape_resource(
@@ -119,10 +134,12 @@ def shape_resource(
     place: Place | None,
     radius_miles: float,
     language: str | None = None,
+    words: Phrases | None = None,
 ) -> dict:
     """One resource as search and match return it: what a case manager needs to refer (where
     it is, to map, and its week, to show), and a `why` saying where it is from `place`, whether
-    it is open, and that it speaks `language`."""
+    it is open, and that it speaks `language`, in the display language of `words`."""
+    words = words or phrases()
     why: list[str] = []
     confidential = bool(doc.get("confidential"))
     distance = miles = None
@@ -130,22 +147,24 @@ def shape_resource(
         miles = miles_between(
             (place.lat, place.lon), (doc["location"]["lat"], doc["location"]["lon"])
         )
+    reached = reach.of(doc, place, radius_miles, miles)
     if confidential:
         # Distance from several places would give the address away.
-        why.append("location kept confidential")
+        why.append(words.say("why", "confidential"))
     elif miles is not None:
         distance = {"miles": round(miles, 1), "km": round(miles * METERS_PER_MILE / 1000, 1)}
-        why.append(f"{distance['miles']} mi away")
-    served = _area_served(doc, place, distance, radius_miles)
+        if reached != "remote":  # a phone line's office far away is no reason it matched
+            why.append(words.say("why", "miles_away", miles=distance["miles"]))
+    served = _area_served(doc, place, distance, radius_miles, words)
     if served:
-        why.append(f"serves {served}")
+        why.append(words.say("why", "serves", area=served))
     tz = doc.get("timezone")
     schedule = doc.get("schedule") or []
     open_now = hours.is_open(doc.get("open_minutes") or [], tz, now) if (tz and schedule) else None
     if open_now:
-        why.append("open now")
+        why.append(words.say("why", "open_now"))
     if language and language in (doc.get("languages") or ()):
-        why.append(f"speaks {language_name(language)}")
+        why.append(words.say("why", "speaks", language=words.language(language)))
     return {
         "id": doc["id"],
         "source": doc.get("source"),
@@ -154,7 +173,7 @@ def shape_resource(
         "organization_name": doc.get("organization_name"),
         "description": doc.get("description"),
         "categories": [
-            {"code": c, "name": taxonomy.categories[c].name}
+            {"code": c, "name": words.category(taxonomy, c)}
             for c in doc.get("categories") or ()
             if c in taxonomy
         ],
@@ -167,7 +186,7 @@ def shape_resource(
         "confidential_address": confidential,
         "serves_area": served,
         "delivery": doc.get("delivery") or [],
-        "reach": reach.of(doc, place, radius_miles, miles),
+        "reach": reached,
         "phones": doc.get("phones") or [],
         "hours_today": hours.hours_today(schedule, tz, now) if tz else None,
         "schedule": week_order(schedule),
@@ -187,6 +206,7 @@ def shape_resource(
         "required_documents": doc.get("required_documents") or [],
         "accessibility": doc.get("accessibility") or [],
         "notice": current_notice(doc.get("notice"), tz, now),
+        "last_verified": doc.get("last_verified"),
         "why": why,
     }
 
@@ -197,7 +217,7 @@ def week_order(schedule: list[dict]) -> list[dict]:
 
 
 def _area_served(
-    doc: dict, place: Place | None, distance: dict | None, radius_miles: float
+    doc: dict, place: Place | None, distance: dict | None, radius_miles: float, words: Phrases
 ) -> str | None:
     """Which of the place's areas a service serves, when it is not simply within the radius."""
     if place is None or (distance is not None and distance["miles"] <= radius_miles):
@@ -205,7 +225,7 @@ def _area_served(
     keys = set(place.area_keys())
     for area in doc.get("service_areas") or ():
         if area in keys:
-            return AREA_LABELS[area.split(":")[0]]
+            return words.name("areas", area.split(":")[0])
     return None
 
 
@@ -214,15 +234,10 @@ def current_notice(notice: dict | None, tz: str | None, now: datetime) -> str | 
     in the service's own time zone); None before, after, or without one."""
     if not notice or not notice.get("text"):
         return None
-    today = (now.astimezone(ZoneInfo(tz)) if tz else now).date().isoformat()
+    today = (now.astimezone(hours.zone(tz)) if tz else now).date().isoformat()
     if (notice.get("starts") or today) <= today <= (notice.get("ends") or today):
         return notice["text"]
     return None
-
-
-def shape_facets(aggregations: dict, taxonomy: Taxonomy) -> dict:
-    """The facets' counts (linkage.search.facets)."""
-    return facets.shape(aggregations, taxonomy)
 
 
 def public_fields(doc: dict) -> dict:

@@ -1,13 +1,17 @@
 """The case-manager page at `/`: a server-rendered page whose small script calls the JSON API.
 
 Everything it needs is served from this app (linkage/templates, linkage/static): no CDN, no
-web fonts, no map, so it works on a closed network. Screening answers travel only in the JSON
+web fonts; the map's Leaflet is served by the app too (linkage/web/vendor.py) and draws tiles
+only from a host the deployer sets, so by default it works on a closed network. Screening answers travel only in the JSON
 body of POST /v1/match; the page never puts them in a URL or in browser storage.
 
 Partners embed the search in their own sites with `/widget.js` (a script that draws a search
 box in a shadow root of a <div>, calling the API with the partner's key) or with an iframe of
-`/embed/frame?key=<partner key>`, which only that key's origins may frame. `/embed/demo` shows
-both.
+`/embed/frame?key=<partner key>`, which only that key's origins may frame (`&near=` fills its
+ZIP box). `/embed/demo` shows both.
+
+Every page is in English or Spanish (linkage/web/i18n.py): the page embeds its scripts' words;
+the widget fetches them from /embed/messages/<lang>.json, as its own URL cannot say a language.
 
 The page and the widget share their DOM helpers (static/dom.js): the page loads it as a script
 of its own; /widget.js is built from static/widget.js with dom.js inside its closure, so a
@@ -17,20 +21,28 @@ partner still includes one file and finds no new global on its page (`widget_scr
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from functools import cache
 from pathlib import Path
 
 from flask import (
     Blueprint,
+    abort,
+    jsonify,
     make_response,
     render_template,
     request,
 )
+from flask_babel import gettext as _
 
-from linkage.access.guard import current_access, own_origin
+from linkage.access.guard import PAGE_PERMISSIONS_POLICY, current_access, own_origin
 from linkage.languages import language_names
 from linkage.runtime import runtime
+from linkage.screening.needs import need_vocabulary
+from linkage.screening.referral_bundle import letter_words
+from linkage.web import i18n
+from linkage.web.vendor import leaflet_version
 
 blp = Blueprint("web", __name__)
 
@@ -54,6 +66,20 @@ def _page_token() -> str:
     return current_access().callers.page_token()
 
 
+@cache
+def list_words(data_dir: Path) -> dict:
+    """The words of the printed, texted and emailed referral list in each client language (the
+    letter's, data/referral-text.json) and the need labels in each: the list's language is the
+    client's, which may differ from the page's."""
+    vocabulary = need_vocabulary(data_dir)
+    words = letter_words(data_dir)
+    needs = {
+        code: {lang: need.get("label_" + lang) or need["label"] for lang in words}
+        for code, need in vocabulary.items()
+    }
+    return {"words": words, "needs": needs}
+
+
 @blp.get("/")
 def index():
     """The case-manager page: search, screening and the referral list."""
@@ -66,12 +92,19 @@ def index():
         radii=radii,
         default_radius=default_radius,
         accepts_addresses=settings.geocoder != "none",
+        directions_url=settings.directions_url,
         page_token=_page_token(),
         asset_version=asset_version(),
+        leaflet_version=leaflet_version(),
+        map_tiles=settings.map_tiles,
+        map_attribution=settings.map_attribution,
+        script_catalog=i18n.script_messages(i18n.locale()),
+        list_words=list_words(settings.data_dir),
     )
     response = make_response(html)
     # The page carries a token for the API: never cached or stored by the browser or a proxy.
     response.headers["Cache-Control"] = "no-store"  # security headers: linkage.access.guard
+    response.headers["Permissions-Policy"] = PAGE_PERMISSIONS_POLICY
     return response
 
 
@@ -92,31 +125,52 @@ _ORIGIN = re.compile(
 )
 
 
+# What a frame may be asked to start with (`near`): a ZIP code or a short place name.
+NEAR_MAX_LENGTH = 100
+
+
 # The comment a script file opens with.
 _LEADING_COMMENT = re.compile(r"\s*/\*.*?\*/\n", re.S)
 
 
-def wrap_widget(widget: str, dom: str) -> str:
+def wrap_widget(widget: str, dom: str, service: dict) -> str:
     """The widget as served: its opening comment (how partners use it), then one closure around
-    the DOM helpers (dom.js) and the widget's own code, which finds them as `LinkageDom`."""
+    what the service tells it (`SERVICE`: its directions link template and languages), the DOM
+    helpers (dom.js) and the widget's own code, which finds them as `LinkageDom`."""
     opening = _LEADING_COMMENT.match(widget)
     comment, code = (opening.group(0), widget[opening.end() :]) if opening else ("", widget)
-    return f"{comment}(function () {{\n{dom}\n{code}}})();\n"
+    setting = f"var SERVICE = {json.dumps(service, ensure_ascii=False, sort_keys=True)};"
+    return f"{comment}(function () {{\n{setting}\n{dom}\n{code}}})();\n"
 
 
 @cache
-def widget_script() -> str:
+def widget_script(directions_url: str) -> str:
     """/widget.js, built once per process from static/widget.js and static/dom.js."""
     return wrap_widget(
         (STATIC / "widget.js").read_text(encoding="utf-8"),
         (STATIC / "dom.js").read_text(encoding="utf-8"),
+        {"directions_url": directions_url, "languages": i18n.NAMES},
     )
+
+
+@blp.get("/embed/messages/<lang>.json")
+def widget_messages(lang: str):
+    """The widget's words in one language, for LinkageDom.useCatalog: fetched by /widget.js on
+    a partner's page (its URL stays the same in every language), from any site."""
+    if lang not in i18n.LANGUAGES:
+        abort(404)
+    response = jsonify(i18n.script_messages(lang, i18n.WIDGET_SCRIPTS))
+    response.headers["Cache-Control"] = f"public, max-age={WIDGET_MAX_AGE}"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 @blp.get("/widget.js")
 def widget():
     """The embeddable search widget, for partners' pages."""
-    response = make_response(widget_script())
+    response = make_response(widget_script(runtime().settings.directions_url))
     response.headers["Content-Type"] = "text/javascript; charset=utf-8"
     response.headers["Cache-Control"] = f"public, max-age={WIDGET_MAX_AGE}"
     # Any site may load it: as a plain script, with crossorigin + integrity, or under COEP.
@@ -145,14 +199,20 @@ def embed_frame():
     key = request.args.get("key", "")
     partner = callers.for_frame(key, own_origin())
     if partner is None:
-        return _refused("The key in this frame's address is not known to this service.")
+        return _refused(_("The key in this frame's address is not known to this service."))
     if "search" not in partner.scopes:
-        return _refused("The key in this frame's address may not search.")
+        return _refused(_("The key in this frame's address may not search."))
     ancestors = [o for o in partner.origins if _ORIGIN.fullmatch(o)]
     if not ancestors:
-        return _refused("The key in this frame's address lists no sites that may show the search.")
+        return _refused(
+            _("The key in this frame's address lists no sites that may show the search.")
+        )
     token = callers.frame_token(key)
-    html = render_template("embed_frame.html", token=token, asset_version=asset_version())
+    # The partner's starting place, as the script widget's data-zip: the partner's, not a client's.
+    near = request.args.get("near", "").strip()[:NEAR_MAX_LENGTH]
+    html = render_template(
+        "embed_frame.html", token=token, near=near, asset_version=asset_version()
+    )
     response = make_response(html)
     response.headers["Cache-Control"] = "no-store"  # it carries a token
     response.headers["Content-Security-Policy"] = FRAME_CONTENT_SECURITY_POLICY.format(

@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from linkage.languages import LANGUAGE_FORMS, language_code
 from linkage.runtime import runtime
+from linkage.search.phrases import DEFAULT_LANG, LANGS
 from linkage.taxonomy import Taxonomy
 
 
@@ -88,3 +89,16 @@ def need_or_category_code() -> TaxonomyCode:
 
 def eligibility_tag() -> TaxonomyCode:
     return TaxonomyCode(lambda t: sorted(t.eligibility_tags), "eligibility tag")
+
+
+def display_lang() -> fields.String:
+    """`lang`: the case manager's screen language, for the words the API writes (never codes)."""
+    return fields.String(
+        load_default=DEFAULT_LANG,
+        validate=one_of(LANGS, "lang"),
+        metadata={
+            "description": "The display language of the words in the response (category, "
+            "need and facet names, `why`, eligibility notes and messages): `en` or `es`. "
+            "Codes and ids are the same in every language."
+        },
+    )

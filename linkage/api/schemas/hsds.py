@@ -25,7 +25,7 @@ from linkage import places
 from linkage.api.schemas.common import StrictSchema
 from linkage.hsds import conventions, ids
 from linkage.hsds.filters import parse_modified_after
-from linkage.hsds.terms import find_term, taxonomy_named
+from linkage.hsds.terms import carried, find_term, taxonomy_named
 from linkage.runtime import runtime
 
 # No stored id is longer (Elasticsearch keeps _id under 512 bytes, keyword terms far under
@@ -41,8 +41,9 @@ MAX_PROXIMITY_METRES = 2_000_000
 def known_taxonomy(value: str) -> None:
     if taxonomy_named(value) is None:
         raise ValidationError(
-            f"unknown taxonomy {value!r}: one of {', '.join(conventions.TAXONOMIES)}, or the id "
-            "of one (see /hsds/taxonomies)"
+            f"unknown taxonomy {value!r}: one of "
+            f"{', '.join((*conventions.TAXONOMIES, *conventions.SOURCE_TAXONOMIES))}, or the "
+            "id of one (see /hsds/taxonomies)"
         )
 
 
@@ -101,7 +102,8 @@ class FilterArgs(PageArgs):
 
     @validates("taxonomy_term_id")
     def known_term(self, value, **kwargs):
-        if find_term(runtime().taxonomy, value) is None:
+        rt = runtime()
+        if find_term(rt.taxonomy, value, carried(rt.index)) is None:
             raise ValidationError(f"unknown taxonomy term {value!r} (see /hsds/taxonomy_terms)")
 
     @validates("organization_id")

@@ -7,6 +7,7 @@ from marshmallow import Schema, fields, validate
 from linkage.api.schemas.common import (
     LanguageField,
     StrictSchema,
+    display_lang,
     eligibility_tag,
     need_or_category_code,
 )
@@ -36,12 +37,14 @@ PATIENT_DOC = (
 class AnswerOptionOut(Schema):
     code = fields.String()
     label = fields.String()
+    label_es = fields.String(metadata={"description": "The label in Spanish"})
     score = fields.Integer(allow_none=True)
 
 
 class InstrumentItemOut(Schema):
     code = fields.String(metadata={"description": "LOINC question code"})
     text = fields.String()
+    text_es = fields.String(metadata={"description": "The question in Spanish"})
     type = fields.String()
     section = fields.String(allow_none=True)
     answers_complete = fields.Boolean()
@@ -51,6 +54,7 @@ class InstrumentItemOut(Schema):
 class InstrumentOut(Schema):
     id = fields.String()
     name = fields.String()
+    name_es = fields.String(metadata={"description": "The name in Spanish"})
     short_name = fields.String()
     panel = fields.String(allow_none=True)
     sources = fields.List(fields.String())
@@ -106,6 +110,7 @@ class MatchIn(StrictSchema):
     include_ineligible = fields.Boolean(load_default=False)
     fhir = fields.Boolean(load_default=False)
     patient = fields.String(validate=PATIENT_REFERENCE, metadata={"description": PATIENT_DOC})
+    lang = display_lang()
 
 
 class EvidenceOut(Schema):

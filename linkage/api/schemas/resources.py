@@ -10,6 +10,7 @@ from linkage.search.document import NOT_PUBLIC, ResourceSchema
 class CategoryOut(Schema):
     code = fields.String()
     name = fields.String()
+    name_es = fields.String(metadata={"description": "The name in Spanish."})
     description = fields.String()
     needs = fields.List(fields.String())
     terms = fields.List(fields.String())

@@ -8,6 +8,7 @@ from linkage.api.schemas.common import (
     LanguageField,
     StrictSchema,
     category_code,
+    display_lang,
     eligibility_tag,
     need_code,
     one_of,
@@ -139,6 +140,7 @@ class SearchArgs(StrictSchema):
             "`facets.taxonomy` counts the codes."
         },
     )
+    lang = display_lang()
     sort = fields.String(
         load_default="relevance",
         validate=validate.OneOf(["relevance", "distance", *NAME_SORTS]),
@@ -276,6 +278,10 @@ class ResultOut(Schema):
     notice = fields.String(
         allow_none=True,
         metadata={"description": "A dated notice (closed for a holiday, ...), while current."},
+    )
+    last_verified = fields.String(
+        allow_none=True,
+        metadata={"description": "When the directory last checked the record (YYYY-MM-DD)."},
     )
     why = fields.List(
         fields.String(), metadata={"description": "Why this result matched, in plain words."}
