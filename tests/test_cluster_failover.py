@@ -49,7 +49,8 @@ def script(*args: str) -> subprocess.CompletedProcess:
 def restart_missing_nodes() -> None:
     """`cluster start` starts only the nodes that are not running."""
     started = script("cluster", "start", str(NODES))
-    assert started.returncode == 0, started.stderr[-3000:]
+    said = [line for line in started.stderr.splitlines() if line.startswith("[elasticsearch]")]
+    assert started.returncode == 0, "\n".join([*said, started.stderr[-2000:]])
 
 
 @pytest.fixture(scope="module")
@@ -99,6 +100,20 @@ def kill(es, node: str) -> None:
     found = es.nodes.info(metric="process", filter_path="nodes.*.name,nodes.*.process.id")
     pid = next(n["process"]["id"] for n in found["nodes"].values() if n["name"] == node)
     os.kill(pid, signal.SIGKILL)
+    # SIGKILL lands asynchronously: until the process is gone, `cluster start` would take the
+    # node for running and not start it again.
+    deadline = time.monotonic() + 30
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def _alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie waiting to be reaped."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def wait_green(es) -> dict:
