@@ -19,30 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.search_latency import fetch, load, percentile  # noqa: E402
+from benchmarks.search_latency import FIVE_NEEDS, fetch, load, percentile  # noqa: E402
 from linkage.config import Settings  # noqa: E402
 from linkage.search.client import make_client  # noqa: E402
 from tests.servers import keyed_service  # noqa: E402
 
-FIVE_NEEDS = {
-    "assessment": {
-        "instrument": "ahc-hrsn",
-        "answers": {
-            "71802-3": "LA31994-9",  # worried about losing housing → housing-instability
-            "88122-7": "LA28397-0",  # food → food-insecurity
-            "93030-5": "LA33-6",  # transportation → transportation-insecurity
-            "96779-4": "LA33-6",  # utilities → utility-insecurity
-            "96778-6": ["LA31996-4"],  # pests → inadequate-housing
-        },
-    },
-    "client": {
-        "near": "60623",
-        "age": 67,
-        "languages": ["es"],
-        "household_size": 2,
-        "income": 25000,
-    },
-}
 NEEDS = [
     "housing-instability",
     "food-insecurity",

@@ -46,7 +46,7 @@ from indexer.records import SourceRow  # noqa: E402
 from linkage.access.partners import hash_key, new_key  # noqa: E402
 from linkage.app import create_app  # noqa: E402
 from linkage.config import Settings  # noqa: E402
-from linkage.search.client import make_client  # noqa: E402
+from linkage.search.client import make_client, nodes  # noqa: E402
 from linkage.taxonomy import load_taxonomy  # noqa: E402
 from tests.servers import gunicorn  # noqa: E402
 
@@ -256,7 +256,7 @@ def stack(synthetic: int | None, keep: bool) -> Iterator[Stack]:
             with gunicorn(env) as base:
                 st = Stack(
                     alias, documents, base, key,
-                    f"{settings.elasticsearch_url}/{alias}", cases, settings,
+                    f"{nodes(settings)[0]}/{alias}", cases, settings,
                 )  # fmt: skip
                 warm(st)
                 yield st
@@ -266,9 +266,8 @@ def stack(synthetic: int | None, keep: bool) -> Iterator[Stack]:
 
 
 def warm(st: Stack) -> None:
-    """A burst of every case at once, before anything is timed: each gunicorn worker reads the
-    ZIP code table and loads the embedding model on its first search (seconds on a busy
-    machine), and 16 connections at once reach both workers. Answers are not checked: cold
+    """A burst of every case at once, before anything is timed, so that connections, caches and
+    both workers are warm (each worker reads its data at start: wsgi.py's warm_up). Answers are not checked: cold
     workers may shed some with a 503 (linkage.search.client's gate)."""
 
     def send(case: Case) -> None:

@@ -33,6 +33,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.search_latency import Stack, stack  # noqa: E402
+from linkage.search.client import nodes  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -162,13 +163,12 @@ def main() -> None:
     rows = []
     with stack(opts.synthetic, opts.keep) as st, tempfile.TemporaryDirectory() as tmp:
         api_bodies, direct_bodies = searches(st)
-        node = node_pid(st.settings.elasticsearch_url)
+        node = node_pid(nodes(st.settings)[0])
         sides = {
             "API": (st.api_url + "/v1/search", api_bodies, f"Bearer {st.key}"),
             "Elasticsearch direct": (st.es_url + "/_search", direct_bodies, ""),
         }
-        # Warm both paths (each gunicorn worker loads the embedding model on its first
-        # search), then API, direct, API, direct.
+        # Warm both paths (connections, caches), then API, direct, API, direct.
         for url, bodies, auth in sides.values():
             run_wrk(wrk, url, bodies, auth, 5, opts.connections, Path(tmp), node)
         for _ in range(2):

@@ -13,6 +13,8 @@ from linkage.config import Settings
 # Elasticsearch refuses a request over 100 MB (http.max_content_length); one record and a
 # batch of others (indexer.load.MAX_BATCH_BYTES, 10 MB) must fit in one.
 ELASTICSEARCH_REQUEST_BYTES = 100 * 1024 * 1024
+# An uploaded zip may unpack to this many times the upload limit: zips compress text 5-20x.
+UNPACK_RATIO = 20
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,7 @@ class Limits:
     field_bytes: int = 1024 * 1024  # one CSV field
     rows: int = 5_000_000  # records or rows in one file
     shrink: float = 0.2  # the share of a live source's services a full load may drop
-    unpacked_bytes: int = 20 * 512 * 1024 * 1024  # an uploaded zip, unpacked (indexer.archives)
+    unpacked_bytes: int = UNPACK_RATIO * Settings.max_upload_bytes  # an uploaded zip, unpacked
 
     def __post_init__(self):
         if self.record_bytes > ELASTICSEARCH_REQUEST_BYTES - 20 * 1024 * 1024:
@@ -42,7 +44,7 @@ class Limits:
             field_bytes=settings.max_field_bytes,
             rows=settings.max_rows,
             shrink=settings.max_shrink,
-            unpacked_bytes=20 * settings.max_upload_bytes,  # a zip compresses text about 5-20x
+            unpacked_bytes=UNPACK_RATIO * settings.max_upload_bytes,
         )
 
 

@@ -83,7 +83,7 @@ def find_referrals(
     if empty:
         _nearest(index, empty, client, options, shape)
     # Nothing found anywhere: say how many the directory has and why they exclude the client.
-    nothing = match.none_eligible_message(0, 0, 0, [], words)
+    nothing = words.say("messages", "nothing_in_directory")
     unfound = [
         (g, e)
         for g, e in zip(groups, referrals, strict=True)

@@ -21,8 +21,10 @@ from babel.messages.pofile import read_po
 from flask import Flask, request
 from flask_babel import Babel, get_locale
 
-LANGUAGES = ("en", "es")
-DEFAULT = "en"
+from linkage.search.phrases import DEFAULT_LANG, LANGS
+
+LANGUAGES = LANGS
+DEFAULT = DEFAULT_LANG
 # Each language's name in itself, for the switch.
 NAMES = {"en": "English", "es": "Español"}
 TRANSLATIONS = Path(__file__).resolve().parent / "translations"
@@ -86,7 +88,7 @@ def language_links() -> list[dict]:
 
 def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", "web/translations")
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     babel.init_app(app, locale_selector=select_locale)
 
     @app.context_processor

@@ -231,7 +231,7 @@
       var select = $("category");
       // In the page's language: the API names each category in English and Spanish.
       var name = function (c) {
-        return (document.documentElement.lang === "es" && c.name_es) || c.name;
+        return (displayLang() === "es" && c.name_es) || c.name;
       };
       categories.forEach(function (c) {
         var group = el("optgroup", { label: name(c) });
@@ -262,12 +262,8 @@
   var FACETS = [
     { name: "serves", label: t("People served") },
     { name: "accessibility", label: t("Accessibility") },
-    { name: "fees", label: t("Cost"), names: { free: t("Free"), "sliding-scale": t("Sliding scale"), fee: t("Fee") } },
-    {
-      name: "delivery",
-      label: t("How it is given"),
-      names: { in_person: t("In person"), phone: t("By phone"), virtual: t("Online or video") },
-    },
+    { name: "fees", label: t("Cost") },
+    { name: "delivery", label: t("How it is given") },
     { name: "open_on", label: t("Open on"), single: true },
   ];
 
@@ -631,8 +627,9 @@
 
   // --- Narrowing by facets ---
 
-  function facetValueName(f, bucket) {
-    return (f.names && f.names[bucket.value]) || bucket.name || bucket.value;
+  // The API names each value in the page's language (`lang`).
+  function facetValueName(bucket) {
+    return bucket.name || bucket.value;
   }
 
   // The facets of this search, each value with its count; the chosen ones checked (and kept
@@ -657,7 +654,7 @@
         var id = "refine-" + f.name;
         var select = el("select", { id: id, "data-key": f.name, "data-facet": f.name }, [el("option", { value: "", text: t("Any day") })]);
         buckets.forEach(function (b) {
-          select.appendChild(el("option", { value: b.value, text: facetValueName(f, b) + " (" + b.count + ")", selected: chosen[0] === b.value }));
+          select.appendChild(el("option", { value: b.value, text: facetValueName(b) + " (" + b.count + ")", selected: chosen[0] === b.value }));
         });
         group.appendChild(el("label", { for: id, className: "visually-hidden", text: f.label }));
         group.appendChild(select);
@@ -667,7 +664,7 @@
           group.appendChild(
             el("div", { className: "check" }, [
               el("input", { type: "checkbox", id: cid, value: b.value, "data-key": f.name + ":" + b.value, "data-facet": f.name, checked: chosen.indexOf(b.value) >= 0 }),
-              el("label", { for: cid, text: facetValueName(f, b) + " (" + b.count + ")" }),
+              el("label", { for: cid, text: facetValueName(b) + " (" + b.count + ")" }),
             ])
           );
         });
@@ -763,7 +760,7 @@
   // In the page's language: the API gives each instrument's name, question and answer in
   // English and Spanish (field + "_es"); English where a deployer's instrument has no Spanish.
   function inPageLanguage(thing, field) {
-    return (document.documentElement.lang === "es" && thing[field + "_es"]) || thing[field];
+    return (displayLang() === "es" && thing[field + "_es"]) || thing[field];
   }
 
   api("/v1/instruments").then(
@@ -1011,7 +1008,7 @@
   // API's for a need named by its text (the unspecified code's "interpersonal safety").
   function needName(need) {
     var labels = LIST.needs[need.code];
-    return (!need.text && labels && labels[document.documentElement.lang === "es" ? "es" : "en"]) || need.label;
+    return (!need.text && labels && labels[displayLang()]) || need.label;
   }
 
   // The question and answer in the page's language, from the instrument the form was built
@@ -1614,7 +1611,7 @@
 
   // The list's language: the page's at first, then the client's when the screening names it
   // (English or Spanish); the case manager can still choose.
-  if (document.documentElement.lang === "es") $("list-language").value = "es";
+  if (displayLang() === "es") $("list-language").value = "es";
   $("client-language").addEventListener("change", function () {
     var language = $("client-language").value;
     if (language === "es" || language === "en") {

@@ -266,10 +266,11 @@
 
   function section(s) {
     var id = "reach-" + s.reach;
-    var list = el("ol", { className: "results", "aria-label": t("Search results") });
-    if (!s.title) return { reach: s.reach, list: list, node: list };
-    list.setAttribute("aria-labelledby", id);
-    list.removeAttribute("aria-label");
+    if (!s.title) {
+      var only = el("ol", { className: "results", "aria-label": t("Search results") });
+      return { reach: s.reach, list: only, node: only };
+    }
+    var list = el("ol", { className: "results", "aria-labelledby": id });
     var node = el("div", { className: "reach-section", hidden: true }, [
       el("h2", { id: id, className: "reach", text: s.title }),
       el("p", { className: "reach-note", text: s.note }),
