@@ -19,14 +19,15 @@ UNPACK_RATIO = 20
 
 @dataclass(frozen=True)
 class Limits:
-    """What one import accepts; defaults are far above any real directory's records."""
+    """What one import accepts (`DEFAULT`: Settings' defaults, far above any real directory's
+    records)."""
 
-    depth: int = 64  # nesting of one record (an HSDS service record is about 6 deep)
-    record_bytes: int = 10 * 1024 * 1024  # one record: an NDJSON line, a JSON item, a document
-    field_bytes: int = 1024 * 1024  # one CSV field
-    rows: int = 5_000_000  # records or rows in one file
-    shrink: float = 0.2  # the share of a live source's services a full load may drop
-    unpacked_bytes: int = UNPACK_RATIO * Settings.max_upload_bytes  # an uploaded zip, unpacked
+    depth: int  # nesting of one record (an HSDS service record is about 6 deep)
+    record_bytes: int  # one record: an NDJSON line, a JSON item, a document
+    field_bytes: int  # one CSV field
+    rows: int  # records or rows in one file
+    shrink: float  # the share of a live source's services a full load may drop
+    unpacked_bytes: int  # an uploaded zip, unpacked
 
     def __post_init__(self):
         if self.record_bytes > ELASTICSEARCH_REQUEST_BYTES - 20 * 1024 * 1024:
@@ -48,7 +49,7 @@ class Limits:
         )
 
 
-DEFAULT = Limits()
+DEFAULT = Limits.from_settings(Settings())
 
 
 def too_deep_for_orjson(exc: orjson.JSONDecodeError) -> bool:

@@ -17,7 +17,8 @@ _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 def fold(text: str) -> str:
     """Lower case without accents: "Clínica" and "clinica" are one word to a person typing."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
+    # Decomposed before and after lowering: "ᴳ" decomposes to "G", and "İ" lowers to "i" + a dot.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 

@@ -15,7 +15,7 @@ import pytest
 from indexer import csvfiles
 from indexer.formats.hsds_json import read as read_hsds_json
 from indexer.hsds import Converter
-from indexer.limits import DEFAULT, Limits, depth
+from indexer.limits import DEFAULT, depth
 from indexer.load import ShrinkRefused, rebuild
 from indexer.records import ReadError
 from linkage import jobs
@@ -103,7 +103,7 @@ def test_a_deep_ndjson_line_rejects_that_line_only(tmp_path, es, converter, clea
 def test_a_record_over_the_size_limit_is_one_rejection(tmp_path, es, converter, clean):
     """Was: a record over Elasticsearch's 100 MB ended in an ApiError(413) traceback; here the
     limit is set small, as LINKAGE_MAX_RECORD_BYTES would."""
-    limits = Limits(record_bytes=20_000)
+    limits = replace(DEFAULT, record_bytes=20_000)
     long = {**service("long"), "description": "Groceries. " * 3000}  # 33 KB
     # Small as JSON, large once it is a document at each of its four locations.
     spread = service("spread", description="Groceries. " * 700)
@@ -145,7 +145,13 @@ def test_a_csv_field_over_the_limit_rejects_its_row(tmp_path):
 def test_a_file_over_the_row_limit_stops_and_leaves_the_live_index(es, converter, clean):
     before = rebuild(es, ALIAS, rows(service("a")), converter)
     with pytest.raises(ReadError, match="more than 2 records"):
-        rebuild(es, ALIAS, rows(*(service(s) for s in "abc")), converter, limits=Limits(rows=2))
+        rebuild(
+            es,
+            ALIAS,
+            rows(*(service(s) for s in "abc")),
+            converter,
+            limits=replace(DEFAULT, rows=2),
+        )
     assert ResourceIndex.on(es, ALIAS).source_indices("test") == [before.index]
 
 

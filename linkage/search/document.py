@@ -8,7 +8,6 @@ Objects whose parts are indexed one by one (address, eligibility) are lists of t
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from functools import cache
@@ -328,6 +327,9 @@ class InvalidDocument(ValueError):
         self.message = message
 
 
+COMPONENTS = "#/components/schemas/"  # where apispec puts the schemas
+
+
 @cache
 def _compiled_validator():
     """ResourceSchema as a compiled JSON Schema: the same rules, ~50 times faster to check
@@ -336,10 +338,20 @@ def _compiled_validator():
     spec.components.schema("Resource", schema=ResourceSchema)
     components = spec.to_dict()["components"]["schemas"]
     components["Resource"]["additionalProperties"] = False  # as the mapping's dynamic: strict
-    text = json.dumps({**components["Resource"], "definitions": components})
-    return fastjsonschema.compile(
-        json.loads(text.replace("#/components/schemas/", "#/definitions/"))
-    )
+    return fastjsonschema.compile(_inlined(components["Resource"], components))
+
+
+def _inlined(schema, components: dict):
+    """`schema` with each `$ref` to a component replaced by the component itself: the compiled
+    code then checks a phone or an opening period in place, rather than calling a function
+    whose name argument it formats for every item (a tenth of converting a record)."""
+    if isinstance(schema, list):
+        return [_inlined(item, components) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if (ref := schema.get("$ref", "")).startswith(COMPONENTS):
+        return _inlined(components[ref.removeprefix(COMPONENTS)], components)
+    return {key: _inlined(value, components) for key, value in schema.items()}
 
 
 def check_document(doc: dict) -> None:

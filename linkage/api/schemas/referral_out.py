@@ -6,6 +6,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from linkage.api.schemas.common import LanguageField, StrictSchema
 from linkage.runtime import runtime
+from linkage.search.phrases import LANGS
 
 # A FHIR literal reference: relative (`Patient/123`), absolute (`https://ehr.example/fhir/
 # Patient/123`) or a bundle-local `urn:uuid:`; the resource type is checked for each role.
@@ -80,7 +81,7 @@ class ReferralsIn(StrictSchema):
         },
     )
     language = LanguageField(
-        only=("en", "es"),
+        only=LANGS,  # the languages Linkage writes in (data/referral-text.json has each)
         load_default="en",
         metadata={"description": "Language of the text/plain and text/html letter."},
     )
