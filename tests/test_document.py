@@ -69,3 +69,19 @@ def test_the_age_rule_is_the_same_for_the_indexer_and_the_schema(ages, refused):
 def test_a_field_outside_the_list_is_refused():
     with pytest.raises(InvalidDocument):
         check_document({**DOC, "colour": "blue"})
+
+
+@pytest.mark.parametrize(
+    "part, field",
+    [
+        ({"phones": [{"number": "312-555-0100"}, {"type": "voice"}]}, "phones[1]"),
+        ({"schedule": [{"day": "Funday", "opens": "09:00", "closes": "17:00"}]}, "schedule[0].day"),
+        ({"location": {"lat": 91, "lon": 0}}, "location"),  # a point or null: named as a whole
+    ],
+)
+def test_a_bad_item_inside_a_list_or_object_is_refused_by_name(part, field):
+    # The nested rules (phones, opening periods, points) hold inside the compiled check too.
+    with pytest.raises(InvalidDocument) as exc:
+        check_document({**DOC, **part})
+    assert exc.value.field == field
+    check_document({**DOC, "phones": [{"number": "312-555-0100"}]})

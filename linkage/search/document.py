@@ -344,7 +344,7 @@ def _compiled_validator():
 def _inlined(schema, components: dict):
     """`schema` with each `$ref` to a component replaced by the component itself: the compiled
     code then checks a phone or an opening period in place, rather than calling a function
-    whose name argument it formats for every item (a tenth of converting a record)."""
+    whose name argument it formats for every item (a fifth of converting a record)."""
     if isinstance(schema, list):
         return [_inlined(item, components) for item in schema]
     if not isinstance(schema, dict):
