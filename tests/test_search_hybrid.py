@@ -16,7 +16,7 @@ from indexer.load import rebuild
 from linkage.app import create_app
 from linkage.config import Settings
 from linkage.search import hybrid
-from linkage.search.queries import SearchRequest, build_query
+from linkage.search.queries import SearchRequest, build_query, text_query
 from tests.conftest import TEST_ALIAS, WEDNESDAY_AFTERNOON, api_client
 
 FIXTURE = Path(__file__).parent / "fixtures" / "hybrid" / "services.json"
@@ -74,6 +74,11 @@ def test_a_semantic_match_finds_a_record_sharing_no_word_with_the_query(hybrid_c
     assert "Northside Supper Table" in names(found)
     supper = next(r for r in found["results"] if r["service_name"] == "Northside Supper Table")
     assert "similar to: dinner" in supper["why"]
+    # Found by its words, it says which, and not that it is only similar.
+    worded = search(hybrid_client, q="suppers")
+    supper = next(r for r in worded["results"] if r["service_name"] == "Northside Supper Table")
+    assert "matched: suppers" in supper["why"]
+    assert not any(w.startswith("similar to") for w in supper["why"])
     # On a Spanish screen the same reason is in Spanish.
     spanish = search(hybrid_client, q="dinner", lang="es")
     supper = next(r for r in spanish["results"] if r["service_name"] == "Northside Supper Table")
@@ -153,12 +158,9 @@ def test_hybrid_query_ors_words_and_meaning_with_the_same_filters():
     query = build_query(req, WEDNESDAY_AFTERNOON, [])["query"]["bool"]
     should = query["must"][0]["bool"]["should"]
     knn = should[1]["knn"]
-    assert (
-        should[0]["bool"]["_name"] == hybrid.LEXICAL
-        and query["must"][0]["bool"]["minimum_should_match"] == 1
-    )
+    assert should[0] == text_query(req) and query["must"][0]["bool"]["minimum_should_match"] == 1
     assert knn["query_vector"] == hybrid.encoded([0.1] * 4)[0] and knn["filter"] == query["filter"]
-    assert knn["similarity"] == hybrid.QUERY_FLOOR and knn["_name"] == hybrid.SIMILAR_QUERY
+    assert knn["similarity"] == hybrid.QUERY_FLOOR and "_name" not in knn
 
 
 def test_lexical_and_semantic_bodies():

@@ -63,8 +63,11 @@ def test_the_service_counts_above_its_organisations_name():
 
 
 def test_short_words_have_no_near_misses():
-    # "halal" must not match "hall": the fuzzy fallback starts at six letters.
-    assert by_kind("halal")["fuzzy"]["fuzziness"] == "AUTO:6,9"
+    # "halal" must not match "hall": the fuzzy fallback starts at six letters, and words all
+    # shorter have none (it would match their exact words again, at a search's cost).
+    assert "fuzzy" not in by_kind("halal") and "fuzzy" not in by_kind("food bank")
+    fuzzy = by_kind("halal pantry")["fuzzy"]
+    assert fuzzy["query"] == "halal pantry" and fuzzy["fuzziness"] == "AUTO:6,12"
 
 
 def test_words_without_meaning_are_left_out_but_the_phrase_keeps_them():

@@ -56,8 +56,6 @@ INFERRED = {"term": {"category_source": "inferred"}}
 MEANING_SCORES = "meaning"
 
 HOLDERS = "holder"
-LEXICAL = "words-query"  # the lexical match of a search's words
-SIMILAR_QUERY = "similar-query"  # the semantic match of a search's words
 SIMILAR = "similar:"  # + category code: the meaning alone matched
 WORDS = "words:"  # + category code: a word of it, and the meaning agrees
 MEANING_FIELDS = ["service_name", "category_names", "description"]
@@ -193,12 +191,13 @@ def _meaning(taxonomy: Taxonomy, holders: dict, codes: tuple[str, ...]) -> Meani
     return Meaning(holders, codes, terms, broad)
 
 
-def knn(
-    vector: list[float], filters: list[dict], similarity: float, k: int, boost: float,
-    name: str | None = None,
-) -> dict:  # fmt: skip
+def knn(vector: list[float], filters: list[dict], similarity: float, k: int, boost: float) -> dict:
     """A `knn` query: the `k` closest records at least `similarity` close (cosine), among
-    those that pass `filters` (applied while searching, so k are found if they exist)."""
+    those that pass `filters` (applied while searching, so k are found if they exist).
+
+    It carries no `_name`: Elasticsearch runs a named query again for the page of hits, and
+    for a kNN query that is a second vector search (a third of a search's time at a million
+    records). `reasons` tells a record the vector alone found by what else it matched."""
     clause = {
         "field": FIELD,
         "query_vector": encoded(vector)[0],
@@ -208,8 +207,6 @@ def knn(
         "filter": filters,
         "boost": boost,
     }
-    if name:
-        clause["_name"] = name
     return {"knn": clause}
 
 
@@ -333,21 +330,35 @@ def closest_category(
 
 def query_knn(vector: list[float], filters: list[dict]) -> dict:
     """The semantic match of a search's words."""
-    return knn(vector, filters, QUERY_FLOOR, QUERY_K, SEMANTIC_BOOST, SIMILAR_QUERY)
+    return knn(vector, filters, QUERY_FLOOR, QUERY_K, SEMANTIC_BOOST)
 
 
 def reasons(
-    matched: Sequence[str], doc: dict, req, taxonomy: Taxonomy, words: Phrases | None = None
-) -> list[str]:
+    matched: Sequence[str], doc: dict, req, taxonomy: Taxonomy, words: Phrases | None = None,
+    *, by_words: bool = False,
+) -> list[str]:  # fmt: skip
     """Why a record was found by meaning (from the named queries it matched, `req` a
     search.SearchRequest): "matched: food pantry" (a word of a need's category, its meaning
-    agreeing), "similar to: food pantry" (a category's meaning alone, or the words'),
-    none for a record that carries the category (its category says why); in the display
-    language of `words`."""
+    agreeing), "similar to: food pantry" (a category's meaning alone), "similar to: <the
+    words>" (the words' meaning alone), none for a record that carries the category (its
+    category says why); in the display language of `words`.
+
+    A hybrid search's words find a record by their text (`by_words`: it holds one of them,
+    or carries a category they name), by the meaning of a category they name (its named
+    queries), or else by their vector, which is then the reason."""
     say = words or phrases()
     matched = set(matched)
     why: list[str] = []
-    if SIMILAR_QUERY in matched and LEXICAL not in matched and req.retrieval == "hybrid":
+    meant = {
+        name + code
+        for m in req.query_meanings
+        for code in m.categories
+        for name in (WORDS, SIMILAR)
+    }
+    if (
+        req.retrieval == "hybrid" and req.query_vector is not None
+        and not by_words and not matched & meant
+    ):  # fmt: skip
         why.append(say.say("why", "similar", words=req.q))
     if HOLDERS in matched:
         return why

@@ -51,9 +51,12 @@ MIN_WORDS = "2<75%"  # of 1 or 2 words all, of more three in four
 # records matched, any one of the words (a partial match's share) and, for a named category's
 # holders, its words in their own name or description.
 CATEGORY_BOOST, ANY_WORD_BOOST, CATEGORY_WORDS_BOOST = 20.0, 4.0, 8.0
-# Edits a near miss may have: none below 6 letters ("halal" is not "hall"), one up to 8, two
-# from 9 ("conseling" is "counseling").
-FUZZINESS = "AUTO:6,9"
+# Edits a near miss may have: none below 6 letters ("halal" is not "hall"), one up to 11
+# ("conseling" is "counseling"), two from 12: two edits of a shorter word made a search three
+# times slower (the terms within two edits are most of its time) for little found. Words all
+# shorter than 6 letters have no fuzzy clause: it would only match their exact words again.
+FUZZY_LETTERS, TWO_EDIT_LETTERS = 6, 12
+FUZZINESS = f"AUTO:{FUZZY_LETTERS},{TWO_EDIT_LETTERS}"
 MATCHED_WORD = "word:"  # + a query word: named query, for "matched: <words>" in `why`
 MAX_NAMED_WORDS = 8
 # Kept out of responses: search-only fields, and notes meant for directory maintainers.
@@ -244,8 +247,10 @@ def text_query(req: SearchRequest) -> dict:
         _words_clause(core, SERVICE_TEXT, STEMMED_BOOST),
         _words_clause(core, NAMES_TEXT, STEMMED_BOOST),
         _words_clause(core, SPANISH_FIELDS, SPANISH_BOOST),
-        _words_clause(core, EXACT_FIELDS, FUZZY_BOOST, fuzziness=FUZZINESS, prefix_length=1),
     ]
+    if any(len(word) >= FUZZY_LETTERS for word in meaningful(core)):
+        fuzzy = _words_clause(core, EXACT_FIELDS, FUZZY_BOOST, fuzziness=FUZZINESS, prefix_length=1)
+        should.append(fuzzy)
     if len(tokens(phrase)) > 1:
         should.append(
             {
@@ -297,8 +302,10 @@ def words_and_meaning(req: SearchRequest, filters: list[dict]) -> dict:
     semantic = hybrid.query_knn(list(req.query_vector), filters)
     if req.retrieval == "semantic":
         return semantic
-    lexical = {"bool": {"must": [text_query(req)], "_name": hybrid.LEXICAL}}
-    should = [lexical, semantic]
+    # The lexical part carries no name of its own: Elasticsearch rewrites a named query again
+    # for every page of hits (its fuzzy expansion most of a search's time); the words' own
+    # named clauses say whether the words found a record.
+    should = [text_query(req), semantic]
     if req.query_meanings:
         # Records the directory did not file under the category the words name or mean, but
         # whose words and meaning are that category's (the holders score in text_query).

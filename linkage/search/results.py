@@ -113,8 +113,10 @@ def search_reasons(
         # The source gave no category: the match rests on the record's words (indexer.infer).
         field = words.name("inferred_from", doc.get("category_inferred_from") or "description")
         why.append(words.say("why", "inferred", field=field))
-    why += matched_words(matched, req.q, words)
-    why += hybrid.reasons(matched, doc, req, taxonomy, words)
+    held = matched_words(matched, req.q, words)
+    named = any(m.category in doc_tree for m in req.recognised)
+    why += held
+    why += hybrid.reasons(matched, doc, req, taxonomy, words, by_words=bool(held) or named)
     return why
 
 
