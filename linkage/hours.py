@@ -106,6 +106,18 @@ def week_ranges(periods: list[Period]) -> list[dict]:
     return ranges
 
 
+def days_open(ranges: list[dict]) -> list[str]:
+    """The weekdays (MO..SU) some minute of which `ranges` (week_ranges) hold: what the
+    open-on-a-day filter finds, as one word a day for the facet that counts them."""
+    return [
+        day
+        for i, day in enumerate(DAYS)
+        if any(
+            r["gte"] < (i + 1) * MINUTES_PER_DAY and r["lt"] > i * MINUTES_PER_DAY for r in ranges
+        )
+    ]
+
+
 @cache
 def zone(name: str) -> ZoneInfo:
     """The time zone of an IANA name, kept for the process: ZoneInfo itself keeps only the

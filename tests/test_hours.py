@@ -56,6 +56,19 @@ def test_overnight_hours_run_past_midnight():
     assert not hours.is_open(ranges, CHICAGO, at(2026, 11, 30, 8, 0))
 
 
+def test_the_days_open_include_the_morning_an_overnight_period_runs_into():
+    assert hours.days_open(hours.week_ranges(weekday_nine_to_five())) == list(hours.DAYS[:5])
+    periods, _ = hours.periods_from_hsds(
+        [
+            {"byday": "SU", "opens_at": "20:00", "closes_at": "08:00"},
+            {"byday": "WE", "opens_at": "22:00", "closes_at": "00:00"},
+        ]
+    )
+    # Sunday night runs into Monday (the week wraps); Wednesday's closes at its own midnight.
+    assert hours.days_open(hours.week_ranges(periods)) == ["MO", "WE", "SU"]
+    assert hours.days_open([]) == []
+
+
 def test_all_day_and_two_periods_today():
     periods, _ = hours.periods_from_hsds(
         [

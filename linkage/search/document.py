@@ -230,6 +230,9 @@ DOCUMENT: dict[str, Part] = {
     # Built by linkage.hours from the schedule (never taken from a source), so not re-checked
     # here: validating a few hundred generated ranges per record halved the import rate.
     "open_minutes": (fields.List(fields.Dict()), {"type": "integer_range"}),
+    # The weekdays it is open some time (from open_minutes), counted by the open-on facet: a
+    # terms count reads the hits only, where a range per weekday read the whole index.
+    "open_days": (fields.List(fields.String()), KEYWORD),
     "timezone": (fields.String(allow_none=True), KEYWORD),
     "languages": (fields.List(fields.String()), KEYWORD),
     # The source's own words where a value came from free text (shown beside what was read
@@ -313,7 +316,7 @@ MAPPINGS: dict = {
 # Fields for search and import bookkeeping only, never shown to API users.
 INTERNAL_FIELDS = (
     "category_names", "notes", "dedupe_key", "origin", "fingerprint", "embedding", "meaning",
-    "hsds_ids", "names_211", "open_eligibility_terms",
+    "hsds_ids", "names_211", "open_eligibility_terms", "open_days",
 )  # fmt: skip
 # What a full record shown to API users leaves out: the internal fields, and the weekly
 # minutes the open-now filter reads (the schedule says the same for people).

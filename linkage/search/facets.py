@@ -43,16 +43,9 @@ def all_of(filters: Iterable[dict]) -> dict:
 
 
 def weekday_aggregation() -> dict:
-    """Counts by the weekdays a service is open (some time that day, local time)."""
-    day = hours.MINUTES_PER_DAY
-    return {
-        "filters": {
-            "filters": {
-                d: {"range": {"open_minutes": {"gte": i * day, "lt": (i + 1) * day}}}
-                for i, d in enumerate(hours.DAYS)
-            }
-        }
-    }
+    """Counts by the weekdays a service is open (some time that day, local time). An index
+    loaded before `open_days` existed counts none until its next load."""
+    return {"terms": {"field": "open_days", "size": len(hours.DAYS)}}
 
 
 def aggregations(post: dict[str, dict], by_reach: dict[str, dict]) -> dict:
@@ -102,9 +95,9 @@ def shape(aggregations: dict | None, taxonomy: Taxonomy, words: Phrases | None =
             e["name"] = tag
     _named(facets["fees"], "fees", words)
     _named(facets["delivery"], "delivery", words)
-    days = (_own(aggregations, "open_on") or {}).get("buckets") or {}
+    days = {e["value"]: e["count"] for e in _entries(_own(aggregations, "open_on"))}
     facets["open_on"] = [
-        {"value": d, "name": words.name("days", d), "count": days[d]["doc_count"]}
+        {"value": d, "name": words.name("days", d), "count": days[d]}
         for d in hours.DAYS
         if d in days
     ]
